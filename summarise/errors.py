@@ -1,0 +1,35 @@
+"""The exceptions the toolkit raises, each carrying a message a user can act on."""
+
+from __future__ import annotations
+
+
+class SummariseError(Exception):
+    """Base class for every error the toolkit raises on purpose."""
+
+
+class InputError(SummariseError):
+    """An article cannot be read: missing, empty, binary, undecodable, too large."""
+
+
+class ConfigError(SummariseError):
+    """The configuration is invalid or incomplete."""
+
+
+class SetupError(SummariseError):
+    """Something the toolkit needs is not installed; the message names the command that fixes it."""
+
+
+class BackendError(SummariseError):
+    """The model server could not be reached or kept failing after all retries."""
+
+    def __init__(self, message: str, *, attempts: int = 0) -> None:
+        super().__init__(message)
+        self.attempts = attempts
+
+
+class ExtractionError(SummariseError):
+    """The model's output stayed invalid after all re-asks."""
+
+    def __init__(self, message: str, *, attempts: int = 0) -> None:
+        super().__init__(message)
+        self.attempts = attempts
