@@ -1,0 +1,305 @@
+"""Turn a date as an article writes it ("late October", "October 29 and 30") into an interval.
+
+Dates without a year are anchored to the publication date; relative ones ("last Thursday",
+"yesterday") are counted from it.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from typing import NamedTuple
+
+from summarise import models
+
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        [
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sept", "sep"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ],
+        start=1,
+    )
+    for name in names
+}
+_WEEKDAYS = {name.lower(): number for number, name in enumerate(calendar.day_name)}
+# Parts of a month, as first and last day (None: the month's last day).
+_PARTS: list[tuple[int, int | None]] = [(1, 10), (11, 20), (21, None), (1, 15), (16, None)]
+_PART_WORDS = {"early": 0, "beginning": 0, "start": 0, "mid": 1, "middle": 1, "late": 2, "end": 2}
+_HALVES = {"first": 3, "second": 4}
+_RELATIVE_DAYS = {"yesterday": -1, "today": 0, "tomorrow": 1}
+_UNITS = {"month": 0, "year": 1}
+_RELATIVE = {"last": "L", "next": "N", "this": "T"}
+_SEPARATORS = {"-", "/", "to", "and", "through", "thru", "till", "until"}
+_DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"
+# Words skipped between the parts of a date ("the 29th of October", "Oct. 29, 2025"); when the
+# whole text is the date, also the words that introduce it ("on October 29", "in late October").
+_FILLERS = {"the", "of", ",", "."}
+_LEADING_FILLERS = {"on", "in", "between", "from", "during"}
+
+_TOKEN = re.compile(r"\d{4}-\d{1,2}-\d{1,2}|\d+(?:st|nd|rd|th)?|[^\W\d_]+|[^\w\s]", re.I)
+_PART_HYPHEN = re.compile(r"\b(early|mid|late|to)-(?=[^\W\d_])", re.I)  # "mid-to-late October"
+
+# The grammar, over one letter per token: M month, D day of the month, Y year, P part of a
+# month, W weekday, S range separator, R yesterday/today/tomorrow, L/N/T last/next/this,
+# U "month" or "year", x anything else.
+_SIDE = r"(?:W?(?:MDY?|DMY?)|P?MY?|P?Y|DY?|P)"
+_GRAMMAR = re.compile(
+    rf"(?P<range>(?P<a>{_SIDE})S(?P<b>{_SIDE}))"
+    r"|(?P<point>W?(?:MDY?|DMY?)|P?MY?|P?Y)"
+    r"|(?P<weekday>[LNT]?W)"
+    r"|(?P<day>R)"
+    r"|(?P<unit>[LNT]U)"
+)
+_COARSENESS: list[models.DatePrecision] = ["day", "days", "part_of_month", "month", "year"]
+
+
+@dataclass(frozen=True)
+class DateInterval:
+    """The days a date allows, `earliest` to `latest` inclusive, and how precise it is."""
+
+    earliest: date | None
+    latest: date | None
+    precision: models.DatePrecision
+
+
+_UNKNOWN = DateInterval(None, None, "unknown")
+
+_Days = tuple[date, date]
+
+
+class _Token(NamedTuple):
+    code: str
+    value: int
+
+
+@dataclass(frozen=True)
+class _Point:
+    """One end of a date as written: a part of a month, a day, a month and a year, if given."""
+
+    part: int | None = None
+    day: int | None = None
+    month: int | None = None
+    year: int | None = None
+
+    @property
+    def precision(self) -> models.DatePrecision:
+        if self.month is None:
+            return "year"
+        if self.day is not None:
+            return "day"
+        return "month" if self.part is None else "part_of_month"
+
+    def days(self, year: int) -> _Days | None:
+        """The days this point covers, in `year` unless it has its own; None if invalid."""
+        year = year if self.year is None else self.year
+        try:
+            if self.month is None:
+                return date(year, 1, 1), date(year, 12, 31)
+            if self.day is not None:
+                day = date(year, self.month, self.day)
+                return day, day
+            first, last = _PARTS[self.part] if self.part is not None else (1, None)
+            month_end = calendar.monthrange(year, self.month)[1]
+            return date(year, self.month, first), date(year, self.month, last or month_end)
+        except ValueError:
+            return None
+
+
+def normalise_date(text: str, published: date | None) -> DateInterval:
+    """The interval a written date allows, anchored to the publication date when it has no year.
+
+    The whole text is read as a date first ("late October", "on Thursday", "Dec. 4 to 5");
+    failing that, the first date written inside it ("... held on October 29 and 30."), where
+    month and weekday names count only when capitalised. Never raises: anything else is
+    `DateInterval(None, None, "unknown")`.
+    """
+    tokens = _tokens(text, whole=True)
+    match = _GRAMMAR.fullmatch("".join(token.code for token in tokens))
+    if match:
+        interval = _interpret(match, tokens, published)
+        if interval != _UNKNOWN:
+            return interval
+    tokens = _tokens(text, whole=False)
+    for match in _GRAMMAR.finditer("".join(token.code for token in tokens)):
+        interval = _interpret(match, tokens, published)
+        if interval != _UNKNOWN:
+            return interval
+    return _UNKNOWN
+
+
+def _tokens(text: str, *, whole: bool) -> list[_Token]:
+    """The grammar tokens of `text`, read as a date in full (`whole`) or as prose."""
+    for dash in _DASHES:
+        text = text.replace(dash, "-")
+    words = _TOKEN.findall(_PART_HYPHEN.sub(r"\1 ", text))
+    fillers = (_FILLERS | _LEADING_FILLERS) if whole else _FILLERS
+    tokens: list[_Token] = []
+    for index, word in enumerate(words):
+        lower = word.casefold()
+        if lower in fillers or (lower == "half" and tokens and tokens[-1].code == "P"):
+            continue
+        if lower[0].isdecimal() and "-" in lower:  # ISO 8601, as month, day and year
+            year, month, day = map(int, lower.split("-"))
+            tokens += [_Token("M", month), _Token("D", day), _Token("Y", year)]
+        elif lower in _HALVES:
+            following = words[index + 1].casefold() if index + 1 < len(words) else ""
+            tokens.append(_Token("P", _HALVES[lower]) if following == "half" else _Token("x", 0))
+        else:
+            tokens.append(_token(lower, named=whole or word[:1].isupper()))
+    return tokens
+
+
+def _token(word: str, *, named: bool) -> _Token:
+    number = word.rstrip("stndrh")
+    if number.isdecimal():
+        if len(number) == 4:
+            return _Token("Y", int(number))
+        return _Token("D", int(number)) if 1 <= int(number) <= 31 else _Token("x", 0)
+    if named and word in _MONTHS:
+        return _Token("M", _MONTHS[word])
+    if named and word in _WEEKDAYS:
+        return _Token("W", _WEEKDAYS[word])
+    for code, table in (("P", _PART_WORDS), ("R", _RELATIVE_DAYS), ("U", _UNITS)):
+        if word in table:
+            return _Token(code, table[word])
+    if word in _RELATIVE:
+        return _Token(_RELATIVE[word], 0)
+    return _Token("S", 0) if word in _SEPARATORS else _Token("x", 0)
+
+
+def _interpret(match: re.Match[str], tokens: list[_Token], published: date | None) -> DateInterval:
+    """The interval for one grammar match over `tokens`."""
+    matched = tokens[match.start() : match.end()]
+    if match.lastgroup == "range":
+        first = _point(tokens[match.start("a") : match.end("a")])
+        last = _point(tokens[match.start("b") : match.end("b")])
+        return _range(first, last, published)
+    if match.lastgroup == "point":
+        point = _point(matched)
+        return _anchored(point.days, point.precision, point.year is not None, published)
+    return _relative(matched, published)
+
+
+def _point(tokens: list[_Token]) -> _Point:
+    values = {token.code: token.value for token in tokens}
+    return _Point(values.get("P"), values.get("D"), values.get("M"), values.get("Y"))
+
+
+def _range(first: _Point, last: _Point, published: date | None) -> DateInterval:
+    """From the start of `first` to the end of `last`, each completing what the other omits."""
+    first = _with_month_of(first, last)  # "29 and 30 October", "mid to late October"
+    last = _with_month_of(last, first)  # "October 29 and 30"
+    if any(
+        point.month is None and (point.day is not None or point.year is None)
+        for point in (first, last)
+    ):
+        return _UNKNOWN  # "29 and 30", "early to mid 2025"
+    if first.precision == last.precision == "day":
+        same = (first.day, first.month, first.year) == (last.day, last.month, last.year)
+        precision: models.DatePrecision = "day" if same else "days"
+    else:
+        precision = max(first.precision, last.precision, key=_COARSENESS.index)
+    # Without a year, "December 30 - January 2" runs into the next year.
+    wraps = int(first.month is not None and last.month is not None and first.month > last.month)
+
+    def days(year: int) -> _Days | None:
+        if first.year is not None:
+            year = first.year
+        elif last.year is not None:
+            year = last.year - wraps
+        start, end = first.days(year), last.days(year + wraps)
+        if start is None or end is None or start[0] > end[1]:
+            return None
+        return start[0], end[1]
+
+    explicit = first.year is not None or last.year is not None
+    return _anchored(days, precision, explicit, published)
+
+
+def _with_month_of(point: _Point, other: _Point) -> _Point:
+    """`point` completed with the month of `other` when it is a day or part of a month alone."""
+    if point.month is None and (
+        point.day is not None or (point.part is not None and point.year is None)
+    ):
+        return replace(point, month=other.month)
+    return point
+
+
+def _anchored(
+    days: Callable[[int], _Days | None],
+    precision: models.DatePrecision,
+    explicit_year: bool,
+    published: date | None,
+) -> DateInterval:
+    """The interval `days` gives, in the year nearest the publication date when none is written.
+
+    The year is chosen among the publication year and its neighbours, for the interval closest
+    to the publication date (distance 0 when it contains it), the earlier year on a tie.
+    """
+    if explicit_year:
+        found = days(1)
+    elif published is None:
+        # A leap year, so that "February 29" is a date.
+        return DateInterval(None, None, precision) if days(2000) else _UNKNOWN
+    else:
+        candidates = [days(year) for year in range(published.year - 1, published.year + 2)]
+        found = min(
+            (interval for interval in candidates if interval is not None),
+            key=lambda interval: _distance(interval, published),
+            default=None,
+        )
+    return _UNKNOWN if found is None else DateInterval(found[0], found[1], precision)
+
+
+def _distance(interval: _Days, day: date) -> int:
+    start, end = interval
+    return max((start - day).days, (day - end).days, 0)
+
+
+def _relative(tokens: list[_Token], published: date | None) -> DateInterval:
+    """Weekdays, yesterday/today/tomorrow and last/this/next month or year."""
+    codes = "".join(token.code for token in tokens)
+    last = tokens[-1]
+    if codes[-1] == "U":
+        precision: models.DatePrecision = "year" if last.value == _UNITS["year"] else "month"
+        if published is None:
+            return DateInterval(None, None, precision)
+        step = {"L": -1, "T": 0, "N": 1}[codes[0]]
+        if precision == "year":
+            point = _Point(year=published.year + step)
+        else:
+            months = published.year * 12 + published.month - 1 + step
+            point = _Point(month=months % 12 + 1, year=months // 12)
+        return _anchored(point.days, precision, True, published)
+    if codes[0] == "T":
+        return _UNKNOWN  # "this Thursday" may be either side of the publication date
+    if published is None:
+        return DateInterval(None, None, "day")
+    if codes[-1] == "R":
+        offset = last.value
+    elif codes[0] == "N":  # the next such weekday after publication
+        offset = (last.value - published.weekday() - 1) % 7 + 1
+    elif codes[0] == "L":  # the last such weekday before publication
+        offset = -((published.weekday() - last.value - 1) % 7 + 1)
+    else:  # "Thursday": within the week up to the publication date
+        offset = -((published.weekday() - last.value) % 7)
+    try:
+        day = published + timedelta(days=offset)
+    except OverflowError:
+        return _UNKNOWN
+    return DateInterval(day, day, "day")
