@@ -1,0 +1,1393 @@
+"""Merge per-article reports into one report in which every value says where it came from.
+
+Every item of every article is kept unchanged with its evidence (nothing is voted away);
+merged values are decided on top: parties resolved across articles (`summarise.entities`),
+attendance confirmed / disputed / unverified / denied, date intervals intersected, locations,
+topics, risks and denials deduplicated, key figures compared by number, near-duplicate
+articles (wire copy) counted as one source, and every disagreement listed in `conflicts`.
+Deterministic and order-independent; no model call.
+
+Merged reports merge again: `merge` accepts `MergedReport`s among its inputs and reads back
+the items they keep, so ``merge([merge([a, b]), c]) == merge([a, b, c])`` (with the same alias
+table; tables embedded in merged inputs are combined with the one given).
+
+A denial bears on the denier's own attendance and on that of its parts and people: a group's
+spokespeople denying that "their executives" travelled disputes an attendance asserted for a
+company of the group ("Adani Group" → "Adani Defence") and for people affiliated with it. Such
+a denial is listed with `inherited_from` set, and when it is the only denial the conflict is of
+kind `granularity`; a party's own denial makes it a `contradiction`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import zlib
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Literal, Protocol, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from rapidfuzz import fuzz
+
+from .entities import (
+    AliasTable,
+    DisjointSets,
+    Link,
+    LinkBasis,
+    NameMention,
+    candidate_pairs,
+    load_aliases,
+    resolve,
+)
+from .errors import InputError
+from .models import (
+    Attendee,
+    AttendeeKind,
+    DateMention,
+    DefenceMeetingReport,
+    Denial,
+    Evidence,
+    ExtractionInfo,
+    KeyFigure,
+    Location,
+    Risk,
+    RiskCategory,
+    Source,
+    Stance,
+    Topic,
+)
+
+__all__ = [
+    "COPY_THRESHOLD",
+    "MERGE_SCHEMA_VERSION",
+    "AliasTable",
+    "Attendance",
+    "AttendanceClaim",
+    "AttendeeClaim",
+    "Conflict",
+    "ConflictValue",
+    "CopyGroup",
+    "DateClaim",
+    "DateValue",
+    "DenialClaim",
+    "FigureClaim",
+    "FigureValue",
+    "LocationClaim",
+    "MergedDate",
+    "MergedDenial",
+    "MergedEntity",
+    "MergedFigure",
+    "MergedLocation",
+    "MergedReport",
+    "MergedRisk",
+    "MergedTopic",
+    "NameForm",
+    "Relation",
+    "RiskClaim",
+    "SourceExtraction",
+    "SourceSummary",
+    "TopicClaim",
+    "find_copies",
+    "load_aliases",
+    "load_reports",
+    "merge",
+    "verify_provenance",
+]
+
+MERGE_SCHEMA_VERSION = "1"
+COPY_THRESHOLD = 0.7  # Jaccard similarity of word 5-grams above which articles are copies
+
+AttendanceStatus = Literal["confirmed", "disputed", "unverified", "denied"]
+ConflictKind = Literal["contradiction", "granularity", "refinement", "single_source"]
+RelationKind = Literal["part_of", "has_part", "affiliated_with", "has_affiliate"]
+DateStatus = Literal["consistent", "conflicting", "undated"]
+FigureStatus = Literal["corroborated", "single_source", "consistent", "conflicting"]
+
+_SOURCE_ID = "The source (article) whose report holds this item."
+_SOURCE_IDS = "Every source supporting this value, sorted."
+_INDEPENDENT = "Sources supporting this value, near-duplicate copies counted once."
+
+_SHINGLE = 5
+_BANDS, _ROWS = 16, 3  # LSH over one-permutation MinHash: 48 bins, 16 bands of 3
+_BINS = _BANDS * _ROWS
+_EMPTY_BIN = 1 << 64
+_WORD = re.compile(r"\w+")
+
+_LABEL_STOPWORDS = frozenset(
+    {
+        "a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "in", "into", "is",
+        "it", "its", "of", "on", "or", "than", "that", "the", "their", "this", "to", "was",
+        "were", "will", "with",
+    }
+)  # fmt: skip
+_SYNONYMS = {
+    "trip": "visit",
+    "tour": "visit",
+    "talk": "meeting",
+    "discussion": "meeting",
+    "meet": "meeting",
+    "session": "meeting",
+}
+_SAME_LABEL = 90  # token_sort_ratio for topic/risk/location labels
+_SHARED_WORDS = 0.6  # ... or this share of the shorter label's words (two or more) shared
+_SAME_OF = 85  # what a date is of: same thing whatever the intervals
+_RELATED_OF = 60  # ... same thing when the intervals overlap
+_SAME_WHAT = 80  # what a figure measures: same thing whatever the numbers
+_RELATED_WHAT = 50  # ... same thing when a number is shared
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class AttendeeClaim(Attendee):
+    """An attendee item of one article's report, unchanged, with its source."""
+
+    source_id: str = Field(description=_SOURCE_ID)
+
+
+class DenialClaim(Denial):
+    """A denial item of one article's report, unchanged, with its source."""
+
+    source_id: str = Field(description=_SOURCE_ID)
+
+
+class DateClaim(DateMention):
+    """A date item of one article's report, unchanged, with its source."""
+
+    source_id: str = Field(description=_SOURCE_ID)
+
+
+class LocationClaim(Location):
+    """A location item of one article's report, unchanged, with its source."""
+
+    source_id: str = Field(description=_SOURCE_ID)
+
+
+class TopicClaim(Topic):
+    """A topic item of one article's report, unchanged, with its source."""
+
+    source_id: str = Field(description=_SOURCE_ID)
+
+
+class RiskClaim(Risk):
+    """A risk item of one article's report, unchanged, with its source."""
+
+    source_id: str = Field(description=_SOURCE_ID)
+
+
+class FigureClaim(KeyFigure):
+    """A key-figure item of one article's report, unchanged, with its source."""
+
+    source_id: str = Field(description=_SOURCE_ID)
+
+
+class SourceSummary(_Model):
+    """One article's summary as its report gives it."""
+
+    source_id: str = Field(description=_SOURCE_ID)
+    summary: str = Field(description="The report's summary of the article.")
+
+
+class SourceExtraction(_Model):
+    """How one article's report was made."""
+
+    source_id: str = Field(description=_SOURCE_ID)
+    extraction: ExtractionInfo = Field(description="The report's extraction metadata.")
+
+
+class CopyGroup(_Model):
+    """Articles so alike (syndicated wire copy) that they count as one independent source."""
+
+    source_ids: list[str] = Field(description="The copies, sorted.")
+    similarity: float = Field(
+        description="Lowest Jaccard similarity of word 5-grams between copies joined (0..1)."
+    )
+
+
+class NameForm(_Model):
+    """One way the articles write an entity's name."""
+
+    name: str = Field(description="The name as written in a report item.")
+    source_ids: list[str] = Field(description=_SOURCE_IDS)
+    evidence: list[Evidence] = Field(description="Evidence of the items that write it.")
+
+
+class Relation(_Model):
+    """A related, distinct entity: a whole this one is part of, a part, an employer..."""
+
+    relation: RelationKind = Field(description="How the other entity relates to this one.")
+    entity_id: str = Field(description="The other entity.")
+    basis: list[LinkBasis] = Field(
+        description="affiliation: an attendee's affiliation field; group_name: the "
+        "'<X> Group' rule; alias_file: the analyst's alias file."
+    )
+    source_ids: list[str] = Field(description="Sources of the affiliations behind it.")
+    evidence: list[Evidence] = Field(description="Evidence of those attendee items.")
+
+
+class AttendanceClaim(_Model):
+    """One article's statement bearing on whether an entity attended."""
+
+    source_id: str = Field(description=_SOURCE_ID)
+    stance: Stance = Field(description="asserted / reported (support), denied, uncertain.")
+    item: Literal["attendee", "denial"] = Field(description="The report list it comes from.")
+    name: str = Field(description="The attendee's name, or who denies, as written.")
+    claim: str | None = Field(default=None, description="What is denied, for denials.")
+    inherited_from: str | None = Field(
+        default=None,
+        description="For a denial by a whole (group, employer) this entity belongs to: "
+        "the id of that entity. None for the entity's own statements.",
+    )
+    evidence: list[Evidence] = Field(description="The item's evidence.")
+
+
+class Attendance(_Model):
+    """Whether an entity took part, with every statement behind the status."""
+
+    status: AttendanceStatus = Field(
+        description="confirmed: supported by 2+ independent sources, denied by none; "
+        "disputed: supported somewhere and denied somewhere; unverified: support (or only "
+        "uncertain mentions) from one independent source; denied: only denials."
+    )
+    supporting: list[AttendanceClaim] = Field(description="Asserted or reported attendance.")
+    denying: list[AttendanceClaim] = Field(description="Denials, own and inherited.")
+    uncertain: list[AttendanceClaim] = Field(description="Mentions with an uncertain stance.")
+    supporting_sources: int = Field(description="Independent sources supporting.")
+    denying_sources: int = Field(description="Independent sources denying.")
+
+
+class MergedEntity(_Model):
+    """A person, organisation or delegation resolved across articles."""
+
+    id: str = Field(description="Stable id derived from the name shown.")
+    name: str = Field(description="The name shown.")
+    kind: AttendeeKind = Field(description="The kind most items give it.")
+    names: list[NameForm] = Field(description="Every written form, with its sources.")
+    related: list[Relation] = Field(description="Related entities that are not this one.")
+    attendance: Attendance | None = Field(
+        description="None when the entity is only named as an affiliation."
+    )
+    claims: list[AttendeeClaim] = Field(description="Every attendee item naming it.")
+
+
+class MergedDenial(_Model):
+    """Every denial by one entity."""
+
+    entity_id: str = Field(description="Who denies.")
+    by: str = Field(description="That entity's name.")
+    source_ids: list[str] = Field(description=_SOURCE_IDS)
+    independent_sources: int = Field(description=_INDEPENDENT)
+    claims: list[DenialClaim] = Field(description="The denial items.")
+
+
+class DateValue(_Model):
+    """An interval that a set of date mentions agrees on (their intersection)."""
+
+    earliest: date | None = Field(description="Start of the intersection; None: open.")
+    latest: date | None = Field(description="End of the intersection; None: open.")
+    source_ids: list[str] = Field(description=_SOURCE_IDS)
+    independent_sources: int = Field(description=_INDEPENDENT)
+    claims: list[DateClaim] = Field(description="The date mentions behind it.")
+
+
+class MergedDate(_Model):
+    """When one thing (the meetings, a visit) happened, from every article's date for it."""
+
+    id: str = Field(description="Stable id derived from `of`.")
+    of: str = Field(description="What the date is of, as most mentions write it.")
+    status: DateStatus = Field(
+        description="consistent: all intervals overlap; conflicting: some are disjoint; "
+        "undated: no mention has an interval."
+    )
+    earliest: date | None = Field(description="The merged (refined) interval, when consistent.")
+    latest: date | None = Field(description="End of the merged interval, when consistent.")
+    values: list[DateValue] = Field(description="One value if consistent, else one per side.")
+    undated: list[DateClaim] = Field(description="Mentions of it without an interval.")
+
+
+class MergedLocation(_Model):
+    """A place, from every article naming it."""
+
+    id: str = Field(description="Stable id derived from the name.")
+    name: str = Field(description="The name shown.")
+    names: list[str] = Field(description="Every written form.")
+    source_ids: list[str] = Field(description=_SOURCE_IDS)
+    independent_sources: int = Field(description=_INDEPENDENT)
+    claims: list[LocationClaim] = Field(description="The location items.")
+
+
+class MergedTopic(_Model):
+    """A topic discussed, deduplicated across articles."""
+
+    id: str = Field(description="Stable id derived from the label.")
+    label: str = Field(description="The label shown.")
+    labels: list[str] = Field(description="Every label the articles give it.")
+    source_ids: list[str] = Field(description=_SOURCE_IDS)
+    independent_sources: int = Field(description=_INDEPENDENT)
+    claims: list[TopicClaim] = Field(description="The topic items.")
+
+
+class MergedRisk(_Model):
+    """A risk, deduplicated across articles."""
+
+    id: str = Field(description="Stable id derived from the label.")
+    label: str = Field(description="The label shown.")
+    labels: list[str] = Field(description="Every label the articles give it.")
+    categories: list[RiskCategory] = Field(description="Every category given.")
+    borne_by: list[str] = Field(description="Everyone said to bear it.")
+    source_ids: list[str] = Field(description=_SOURCE_IDS)
+    independent_sources: int = Field(description=_INDEPENDENT)
+    claims: list[RiskClaim] = Field(description="The risk items.")
+
+
+class FigureValue(_Model):
+    """One number given for a figure, by every article giving it."""
+
+    value: str = Field(description="The number read from the text, e.g. '36%'.")
+    number: float | None = Field(description="The number; None when none could be read.")
+    unit: str | None = Field(description="'%', a currency, or None for a count.")
+    source_ids: list[str] = Field(description=_SOURCE_IDS)
+    independent_sources: int = Field(description=_INDEPENDENT)
+    claims: list[FigureClaim] = Field(description="The items, each as written.")
+
+
+class MergedFigure(_Model):
+    """A key figure: what it measures and every value the articles give."""
+
+    id: str = Field(description="Stable id derived from `what`.")
+    what: str = Field(description="What the figure measures.")
+    status: FigureStatus = Field(
+        description="corroborated: one number, 2+ independent sources; single_source; "
+        "consistent: numbers differ within stated bounds ('more than 500' / '550'); "
+        "conflicting: numbers disagree ('36%' / 'about a third')."
+    )
+    values: list[FigureValue] = Field(description="One per distinct number.")
+
+
+class ConflictValue(_Model):
+    """One side of a conflict."""
+
+    value: str = Field(description="The competing value, e.g. 'attended' or a date interval.")
+    source_ids: list[str] = Field(description=_SOURCE_IDS)
+    evidence: list[Evidence] = Field(description="Evidence for this side.")
+
+
+class Conflict(_Model):
+    """Where articles disagree, refine one another, or only one article speaks."""
+
+    field: str = Field(
+        description="What it is about: '<list>/<item id>[/<part>]', "
+        "e.g. 'entities/adani-defence/attendance' or 'dates/date-the-meetings-in-moscow'."
+    )
+    kind: ConflictKind = Field(
+        description="contradiction: incompatible values; granularity: a whole's statement "
+        "against a part's; refinement: compatible values, one more precise; single_source: "
+        "a claim only one independent source makes."
+    )
+    summary: str = Field(description="One sentence for a reviewer.")
+    values: list[ConflictValue] = Field(description="The sides, with their evidence.")
+
+
+class MergedReport(_Model):
+    """Many articles' reports as one: every value with its sources, quotes and spans."""
+
+    schema_version: str = Field(default=MERGE_SCHEMA_VERSION, description="Merge format.")
+    independent_sources: int = Field(description="Sources, copies counted once.")
+    conflicts: list[Conflict] = Field(description="Disagreements, refinements, single sources.")
+    entities: list[MergedEntity] = Field(description="People, organisations, delegations.")
+    dates: list[MergedDate] = Field(description="Dates, one per thing dated.")
+    denials: list[MergedDenial] = Field(description="Denials, one per denying entity.")
+    locations: list[MergedLocation] = Field(description="Places.")
+    topics: list[MergedTopic] = Field(description="Topics discussed.")
+    risks: list[MergedRisk] = Field(description="Risks.")
+    key_figures: list[MergedFigure] = Field(description="Key figures.")
+    summaries: list[SourceSummary] = Field(description="Each report's summary.")
+    copies: list[CopyGroup] = Field(description="Articles treated as copies of one another.")
+    aliases: AliasTable = Field(description="The alias table the merge used.")
+    extractions: list[SourceExtraction] = Field(description="How each report was made.")
+    sources: list[Source] = Field(
+        description="Every article once, with the exact text evidence offsets refer to."
+    )
+
+
+_Item = TypeVar("_Item", bound=BaseModel)
+
+
+class _Pool:
+    """Every item of every input once, whatever the order or repetition of the inputs."""
+
+    def __init__(self) -> None:
+        self.sources: dict[str, Source] = {}
+        self._items: dict[type[BaseModel], dict[str, BaseModel]] = defaultdict(dict)
+
+    def add_source(self, source: Source) -> None:
+        known = self.sources.setdefault(source.id, source)
+        if known != source:
+            raise InputError(f"two different sources have the id {source.id!r}")
+
+    def add(self, item: BaseModel) -> None:
+        self._items[type(item)].setdefault(item.model_dump_json(), item)
+
+    def get(self, kind: type[_Item]) -> list[_Item]:
+        """The items of one type, sorted by source id, then content."""
+        items = self._items[kind]
+        order = sorted(items, key=lambda k: (str(getattr(items[k], "source_id", "")), k))
+        return [item for k in order if isinstance(item := items[k], kind)]
+
+    def add_report(self, report: DefenceMeetingReport) -> None:
+        sid = report.source.id
+        self.add_source(report.source)
+        self.add(SourceSummary(source_id=sid, summary=report.summary))
+        self.add(SourceExtraction(source_id=sid, extraction=report.extraction))
+        pairs: list[tuple[type[BaseModel], Sequence[BaseModel]]] = [
+            (AttendeeClaim, report.attendees),
+            (DenialClaim, report.denials),
+            (DateClaim, report.dates),
+            (LocationClaim, report.locations),
+            (TopicClaim, report.topics),
+            (RiskClaim, report.risks),
+            (FigureClaim, report.key_figures),
+        ]
+        for claim_type, items in pairs:
+            for item in items:
+                self.add(claim_type(source_id=sid, **dict(item)))
+
+    def add_merged(self, merged: MergedReport) -> None:
+        for source in merged.sources:
+            self.add_source(source)
+        items: list[BaseModel] = [*merged.summaries, *merged.extractions]
+        items += [c for e in merged.entities for c in e.claims]
+        items += [c for d in merged.denials for c in d.claims]
+        items += [c for d in merged.dates for v in d.values for c in v.claims]
+        items += [c for d in merged.dates for c in d.undated]
+        items += [c for x in merged.locations for c in x.claims]
+        items += [c for x in merged.topics for c in x.claims]
+        items += [c for x in merged.risks for c in x.claims]
+        items += [c for f in merged.key_figures for v in f.values for c in v.claims]
+        for item in items:
+            self.add(item)
+
+
+class _Independence:
+    """Counts sources with near-duplicate copies counted once."""
+
+    def __init__(self, copies: Sequence[CopyGroup]) -> None:
+        self._group = {sid: group.source_ids[0] for group in copies for sid in group.source_ids}
+
+    def count(self, source_ids: Iterable[str]) -> int:
+        return len({self._group.get(sid, sid) for sid in source_ids})
+
+
+def merge(
+    reports: Sequence[DefenceMeetingReport | MergedReport], *, aliases: AliasTable | None = None
+) -> MergedReport:
+    """Merge reports (and merged reports) into one; deterministic and order-independent.
+
+    Reports of the same source (same id and text) are one source; an item repeated across
+    them is kept once. Raises InputError when two sources share an id but differ.
+    """
+    pool = _Pool()
+    tables = [aliases or AliasTable()]
+    for report in reports:
+        if isinstance(report, MergedReport):
+            pool.add_merged(report)
+            tables.append(report.aliases)
+        else:
+            pool.add_report(report)
+    table = tables[0].combined(*tables[1:])
+    sources = [pool.sources[sid] for sid in sorted(pool.sources)]
+    copies = find_copies(sources)
+    independence = _Independence(copies)
+    everyone = independence.count(pool.sources)
+    entities, denials, conflicts = _entities(pool, table, independence, everyone)
+    dates, date_conflicts = _dates(pool.get(DateClaim), independence)
+    figures, figure_conflicts = _figures(pool.get(FigureClaim), independence)
+    return MergedReport(
+        independent_sources=everyone,
+        conflicts=sorted(
+            [*conflicts, *date_conflicts, *figure_conflicts],
+            key=lambda c: (c.field, c.kind, c.summary),
+        ),
+        entities=entities,
+        dates=dates,
+        denials=denials,
+        locations=_locations(pool.get(LocationClaim), independence),
+        topics=_topics(pool.get(TopicClaim), independence),
+        risks=_risks(pool.get(RiskClaim), independence),
+        key_figures=figures,
+        summaries=pool.get(SourceSummary),
+        copies=copies,
+        aliases=table,
+        extractions=pool.get(SourceExtraction),
+        sources=sources,
+    )
+
+
+# --- independent sources -------------------------------------------------------------------
+
+
+def _shingles(text: str) -> set[int]:
+    words = [zlib.crc32(w.encode("utf-8")) for w in _WORD.findall(text.casefold())]
+    return {
+        hash(tuple(words[i : i + _SHINGLE])) & 0xFFFF_FFFF_FFFF_FFFF
+        for i in range(len(words) - _SHINGLE + 1)
+    }
+
+
+def _bands(shingles: set[int]) -> list[tuple[int, tuple[int, ...]]]:
+    """LSH band keys of a one-permutation MinHash sketch of the shingles.
+
+    Empty bins (short texts) are densified: each takes the value of the next non-empty bin,
+    marked with its distance, so that equal sets still give equal sketches.
+    """
+    bins = [_EMPTY_BIN] * _BINS
+    for value in shingles:
+        position, rank = value % _BINS, value // _BINS
+        if rank < bins[position]:
+            bins[position] = rank
+    if not shingles:
+        return []
+    filled = [
+        next(
+            bins[(i + d) % _BINS] + d * _EMPTY_BIN
+            for d in range(_BINS)
+            if bins[(i + d) % _BINS] != _EMPTY_BIN
+        )
+        for i in range(_BINS)
+    ]
+    return [(band, tuple(filled[band * _ROWS : (band + 1) * _ROWS])) for band in range(_BANDS)]
+
+
+def find_copies(sources: Sequence[Source], threshold: float = COPY_THRESHOLD) -> list[CopyGroup]:
+    """Groups of near-duplicate articles (Jaccard of word 5-grams >= threshold).
+
+    Candidates come from locality-sensitive hashing (articles sharing a band of their MinHash
+    sketch) and identical texts, so the work grows with the number of articles, not its
+    square; each candidate is checked with the exact Jaccard similarity.
+    """
+    ordered = sorted({s.id: s for s in sources}.values(), key=lambda s: s.id)
+    sets = DisjointSets(len(ordered))
+    joined: list[tuple[int, float]] = []
+    by_text: dict[str, int] = {}
+    buckets: dict[tuple[int, tuple[int, ...]], list[int]] = defaultdict(list)
+    for index, source in enumerate(ordered):
+        first = by_text.setdefault(source.sha256, index)
+        if first != index:
+            sets.union(first, index)
+            joined.append((index, 1.0))
+        for key in _bands(_shingles(source.text)):
+            buckets[key].append(index)
+    for key in sorted(buckets):
+        representatives: list[int] = []
+        for index in buckets[key]:
+            for other in representatives:
+                if sets.find(index) == sets.find(other):
+                    break
+                similarity = _jaccard(ordered[index].text, ordered[other].text)
+                if similarity >= threshold:
+                    sets.union(index, other)
+                    joined.append((index, similarity))
+                    break
+            else:
+                representatives.append(index)
+    lowest: dict[int, float] = {}
+    for index, similarity in joined:
+        root = sets.find(index)
+        lowest[root] = min(similarity, lowest.get(root, 1.0))
+    return [
+        CopyGroup(
+            source_ids=[ordered[i].id for i in group],
+            similarity=round(lowest[sets.find(group[0])], 3),
+        )
+        for group in sets.groups()
+        if len(group) > 1
+    ]
+
+
+def _jaccard(a: str, b: str) -> float:
+    sa, sb = _shingles(a), _shingles(b)
+    return len(sa & sb) / len(sa | sb) if sa or sb else 1.0
+
+
+# --- entities and attendance -----------------------------------------------------------------
+
+
+def _entities(
+    pool: _Pool, table: AliasTable, independence: _Independence, everyone: int
+) -> tuple[list[MergedEntity], list[MergedDenial], list[Conflict]]:
+    attendees = pool.get(AttendeeClaim)
+    denials = pool.get(DenialClaim)
+    resolution = resolve(
+        [NameMention(a.name, a.kind, a.affiliation) for a in attendees]
+        + [NameMention(d.by) for d in denials],
+        table,
+    )
+    claims: dict[str, list[AttendeeClaim]] = defaultdict(list)
+    denied: dict[str, list[DenialClaim]] = defaultdict(list)
+    forms: dict[str, dict[str, list[AttendeeClaim | DenialClaim]]] = defaultdict(
+        lambda: defaultdict(list)
+    )
+    links: dict[tuple[str, str], list[AttendeeClaim]] = defaultdict(list)
+    for attendee in attendees:
+        ids = resolution.ids(attendee.name, attendee.kind)
+        for entity_id in ids:
+            claims[entity_id].append(attendee)
+            forms[entity_id][attendee.name].append(attendee)
+        if attendee.affiliation:
+            wholes = resolution.ids(attendee.affiliation, None)
+            for entity_id in wholes:
+                forms[entity_id][attendee.affiliation].append(attendee)
+            for part in ids:
+                for whole in wholes:
+                    links[(part, whole)].append(attendee)
+    for denial in denials:
+        for entity_id in resolution.ids(denial.by, None):
+            denied[entity_id].append(denial)
+            forms[entity_id][denial.by].append(denial)
+    own_denials = {
+        e.id: [_attendance_claim(c) for c in claims.get(e.id, []) if c.stance == "denied"]
+        + [_attendance_claim(d) for d in denied.get(e.id, [])]
+        for e in resolution.entities
+    }
+    names = {e.id: e.name for e in resolution.entities}
+    merged: list[MergedEntity] = []
+    conflicts: list[Conflict] = []
+    up: dict[str, list[str]] = defaultdict(list)
+    touching: dict[str, list[Link]] = defaultdict(list)
+    for link in resolution.links:
+        up[link.part].append(link.whole)
+        touching[link.part].append(link)
+        touching[link.whole].append(link)
+    for entity in resolution.entities:
+        inherited = [
+            claim.model_copy(update={"inherited_from": whole})
+            for whole in _wholes(up, entity.id)
+            for claim in own_denials[whole]
+        ]
+        attendance = None
+        if entity.id in claims or entity.id in denied:
+            attendance = _attendance(
+                claims.get(entity.id, []), own_denials[entity.id] + inherited, independence
+            )
+            conflicts += _attendance_conflicts(entity.id, names, attendance, everyone)
+        merged.append(
+            MergedEntity(
+                id=entity.id,
+                name=entity.name,
+                kind=entity.kind,
+                names=[
+                    NameForm(
+                        name=name,
+                        source_ids=_source_ids(items),
+                        evidence=_evidence(items),
+                    )
+                    for name, items in sorted(forms[entity.id].items())
+                ],
+                related=_relations(touching[entity.id], entity.id, links),
+                attendance=attendance,
+                claims=claims.get(entity.id, []),
+            )
+        )
+    merged_denials = [
+        MergedDenial(
+            entity_id=entity_id,
+            by=names[entity_id],
+            source_ids=_source_ids(items),
+            independent_sources=independence.count(d.source_id for d in items),
+            claims=items,
+        )
+        for entity_id, items in sorted(denied.items())
+    ]
+    return merged, merged_denials, conflicts
+
+
+def _wholes(up: dict[str, list[str]], entity_id: str) -> list[str]:
+    """Every entity this one is part of or affiliated with, transitively, sorted."""
+    seen: set[str] = set()
+    todo = [entity_id]
+    while todo:
+        for whole in up[todo.pop()]:
+            if whole not in seen and whole != entity_id:
+                seen.add(whole)
+                todo.append(whole)
+    return sorted(seen)
+
+
+def _relations(
+    touching: list[Link], entity_id: str, links: dict[tuple[str, str], list[AttendeeClaim]]
+) -> list[Relation]:
+    relations = []
+    for link in touching:
+        items = links.get((link.part, link.whole), []) if "affiliation" in link.basis else []
+        if link.part == entity_id:
+            kind: RelationKind = link.relation
+            other = link.whole
+        else:
+            kind = "has_part" if link.relation == "part_of" else "has_affiliate"
+            other = link.part
+        relations.append(
+            Relation(
+                relation=kind,
+                entity_id=other,
+                basis=list(link.basis),
+                source_ids=_source_ids(items),
+                evidence=_evidence(items),
+            )
+        )
+    return sorted(relations, key=lambda r: (r.entity_id, r.relation))
+
+
+def _attendance_claim(item: AttendeeClaim | DenialClaim) -> AttendanceClaim:
+    if isinstance(item, AttendeeClaim):
+        return AttendanceClaim(
+            source_id=item.source_id,
+            stance=item.stance,
+            item="attendee",
+            name=item.name,
+            evidence=item.evidence,
+        )
+    return AttendanceClaim(
+        source_id=item.source_id,
+        stance="denied",
+        item="denial",
+        name=item.by,
+        claim=item.claim,
+        evidence=item.evidence,
+    )
+
+
+def _attendance(
+    claims: list[AttendeeClaim], denials: list[AttendanceClaim], independence: _Independence
+) -> Attendance:
+    supporting = [_attendance_claim(c) for c in claims if c.stance in ("asserted", "reported")]
+    uncertain = [_attendance_claim(c) for c in claims if c.stance == "uncertain"]
+    denying = list({c.model_dump_json(): c for c in sorted(denials, key=_json)}.values())
+    support = independence.count(c.source_id for c in supporting)
+    status: AttendanceStatus
+    if supporting and denying:
+        status = "disputed"
+    elif denying:
+        status = "denied"
+    elif support >= 2:
+        status = "confirmed"
+    else:
+        status = "unverified"
+    return Attendance(
+        status=status,
+        supporting=supporting,
+        denying=denying,
+        uncertain=uncertain,
+        supporting_sources=support,
+        denying_sources=independence.count(c.source_id for c in denying),
+    )
+
+
+def _attendance_conflicts(
+    entity_id: str, names: dict[str, str], attendance: Attendance, everyone: int
+) -> list[Conflict]:
+    field = f"entities/{entity_id}/attendance"
+    name = names[entity_id]
+    attended = _side("attended", attendance.supporting)
+    if attendance.status == "disputed":
+        own = [c for c in attendance.denying if c.inherited_from is None]
+        kind: ConflictKind = "contradiction" if own else "granularity"
+        wholes = sorted({names[c.inherited_from] for c in attendance.denying if c.inherited_from})
+        whole = "" if own else f" (denied by {', '.join(wholes)}, which it belongs to)"
+        return [
+            Conflict(
+                field=field,
+                kind=kind,
+                summary=f"{name}: attendance asserted and denied{whole}.",
+                values=[attended, _side("did not attend", attendance.denying)],
+            )
+        ]
+    if attendance.status == "unverified" and everyone > 1:
+        side = attended if attendance.supporting else _side("uncertain", attendance.uncertain)
+        return [
+            Conflict(
+                field=field,
+                kind="single_source",
+                summary=f"{name}: attendance from one independent source only.",
+                values=[side],
+            )
+        ]
+    return []
+
+
+def _json(item: BaseModel) -> str:
+    return item.model_dump_json()
+
+
+def _side(value: str, claims: Sequence[AttendanceClaim]) -> ConflictValue:
+    return ConflictValue(
+        value=value,
+        source_ids=sorted({c.source_id for c in claims}),
+        evidence=_evidence(claims),
+    )
+
+
+# --- dates -----------------------------------------------------------------------------------
+
+
+def _dates(
+    claims: list[DateClaim], independence: _Independence
+) -> tuple[list[MergedDate], list[Conflict]]:
+    by_label: dict[tuple[str, ...], list[DateClaim]] = defaultdict(list)
+    for claim in claims:
+        by_label[_label_tokens(claim.of, synonyms=True)].append(claim)
+    labels = sorted(by_label)
+    intervals = [{iv for c in by_label[label] if (iv := _interval(c))} for label in labels]
+    sets = DisjointSets(len(labels))
+    shorter: dict[int, set[int]] = defaultdict(set)
+    for i, j in candidate_pairs([set(label) for label in labels]):
+        a, b = set(labels[i]), set(labels[j])
+        if a < b or b < a:
+            shorter[i if a < b else j].add(j if a < b else i)
+            continue
+        similarity = fuzz.token_set_ratio(" ".join(labels[i]), " ".join(labels[j]))
+        overlap = any(_overlap(x, y) for x in intervals[i] for y in intervals[j])
+        if similarity >= _SAME_OF or (similarity >= _RELATED_OF and overlap):
+            sets.union(i, j)
+    _attach_short_forms(sets, shorter, intervals)
+    groups = [[c for i in group for c in by_label[labels[i]]] for group in sets.groups()]
+    drafts = sorted(
+        ((_most_written([c.of for c in g], longest=True), g) for g in groups), key=_first
+    )
+    merged: list[MergedDate] = []
+    conflicts: list[Conflict] = []
+    for (of, group), date_id in zip(drafts, _ids("date", [d[0] for d in drafts]), strict=True):
+        merged_date, conflict = _merge_dates(date_id, of, group, independence)
+        merged.append(merged_date)
+        conflicts += conflict
+    return merged, conflicts
+
+
+def _attach_short_forms(
+    sets: DisjointSets,
+    shorter: dict[int, set[int]],
+    intervals: Sequence[set[tuple[date, date]]],
+) -> None:
+    """Join a shorter `of` ("meetings") to the one longer `of` it fits, else to the one
+    whose intervals overlap; an ambiguous one stays on its own."""
+    for i in sorted(shorter):
+        fits = sorted(j for j in shorter[i] if sets.find(j) != sets.find(i))
+        if len({sets.find(j) for j in fits}) > 1:
+            fits = [
+                j for j in fits if any(_overlap(x, y) for x in intervals[i] for y in intervals[j])
+            ]
+        if len({sets.find(j) for j in fits}) == 1:
+            sets.union(i, fits[0])
+
+
+def _interval(claim: DateMention) -> tuple[date, date] | None:
+    earliest, latest = claim.earliest or date.min, claim.latest or date.max
+    if (claim.earliest is None and claim.latest is None) or earliest > latest:
+        return None
+    return earliest, latest
+
+
+def _overlap(a: tuple[date, date], b: tuple[date, date]) -> bool:
+    return a[0] <= b[1] and b[0] <= a[1]
+
+
+def _merge_dates(
+    date_id: str, of: str, claims: list[DateClaim], independence: _Independence
+) -> tuple[MergedDate, list[Conflict]]:
+    dated = sorted(
+        ((interval, c) for c in claims if (interval := _interval(c))),
+        key=lambda pair: (pair[0][1], pair[0][0], pair[1].model_dump_json()),
+    )
+    groups: list[list[tuple[tuple[date, date], DateClaim]]] = []
+    point: date | None = None
+    for interval, claim in dated:  # interval stabbing: each group shares a day
+        if point is None or interval[0] > point:
+            point = interval[1]
+            groups.append([])
+        groups[-1].append((interval, claim))
+    values = [_date_value(group, independence) for group in groups]
+    values.sort(key=lambda v: (v.earliest or date.min, v.latest or date.max))
+    status: DateStatus = "undated" if not values else "consistent"
+    conflicts: list[Conflict] = []
+    field = f"dates/{date_id}"
+    if len(values) > 1:
+        status = "conflicting"
+        conflicts.append(
+            Conflict(
+                field=field,
+                kind="contradiction",
+                summary=f"{of}: the articles give disjoint dates.",
+                values=[_date_side(v.earliest, v.latest, v.claims) for v in values],
+            )
+        )
+    elif values and len({i for i, _ in dated}) > 1:
+        by_interval: dict[tuple[date, date], list[DateClaim]] = defaultdict(list)
+        for interval, claim in dated:
+            by_interval[interval].append(claim)
+        refined = _interval_text(values[0].earliest, values[0].latest)
+        conflicts.append(
+            Conflict(
+                field=field,
+                kind="refinement",
+                summary=f"{of}: the articles' dates agree; together they give {refined}.",
+                values=[
+                    _date_side(*_open(interval), items)
+                    for interval, items in sorted(by_interval.items())
+                ],
+            )
+        )
+    consistent = values[0] if len(values) == 1 else None
+    merged = MergedDate(
+        id=date_id,
+        of=of,
+        status=status,
+        earliest=consistent.earliest if consistent else None,
+        latest=consistent.latest if consistent else None,
+        values=values,
+        undated=[c for c in claims if _interval(c) is None],
+    )
+    return merged, conflicts
+
+
+def _first(pair: tuple[str, object]) -> str:
+    return pair[0]
+
+
+def _open(interval: tuple[date, date]) -> tuple[date | None, date | None]:
+    return (
+        None if interval[0] == date.min else interval[0],
+        None if interval[1] == date.max else interval[1],
+    )
+
+
+def _date_value(
+    group: list[tuple[tuple[date, date], DateClaim]], independence: _Independence
+) -> DateValue:
+    earliest = max(interval[0] for interval, _ in group)
+    latest = min(interval[1] for interval, _ in group)
+    items = sorted((c for _, c in group), key=lambda c: (c.source_id, c.model_dump_json()))
+    start, end = _open((earliest, latest))
+    return DateValue(
+        earliest=start,
+        latest=end,
+        source_ids=_source_ids(items),
+        independent_sources=independence.count(c.source_id for c in items),
+        claims=items,
+    )
+
+
+def _interval_text(earliest: date | None, latest: date | None) -> str:
+    if earliest is not None and earliest == latest:
+        return earliest.isoformat()
+    return f"{earliest.isoformat() if earliest else '?'}..{latest.isoformat() if latest else '?'}"
+
+
+def _date_side(
+    earliest: date | None, latest: date | None, claims: list[DateClaim]
+) -> ConflictValue:
+    texts = ", ".join(sorted({repr(c.text) for c in claims}))
+    return ConflictValue(
+        value=f"{_interval_text(earliest, latest)} ({texts})",
+        source_ids=_source_ids(claims),
+        evidence=_evidence(claims),
+    )
+
+
+# --- locations, topics, risks ---------------------------------------------------------------
+
+
+def _label_groups(labels: Sequence[str]) -> list[list[int]]:
+    """Indices of labels grouped when alike: a close spelling or word order, or two or more
+    content words shared that make most of the shorter label."""
+    by_tokens: dict[tuple[str, ...], list[int]] = defaultdict(list)
+    for index, label in enumerate(labels):
+        by_tokens[_label_tokens(label)].append(index)
+    keys = sorted(by_tokens)
+    sets = DisjointSets(len(keys))
+    for i, j in candidate_pairs([set(k) for k in keys]):
+        shared = len(set(keys[i]) & set(keys[j]))
+        overlap = shared / min(len(keys[i]), len(keys[j]))
+        spelling = fuzz.token_sort_ratio(" ".join(keys[i]), " ".join(keys[j]))
+        if (shared >= 2 and overlap >= _SHARED_WORDS) or spelling >= _SAME_LABEL:
+            sets.union(i, j)
+    return [sorted(x for i in group for x in by_tokens[keys[i]]) for group in sets.groups()]
+
+
+_Labelled = TypeVar("_Labelled", LocationClaim, TopicClaim, RiskClaim)
+
+
+def _grouped(
+    claims: list[_Labelled], label_of: Callable[[_Labelled], str], prefix: str
+) -> list[tuple[str, str, list[_Labelled]]]:
+    """(id, label shown, claims) per group of alike labels, sorted by label."""
+    groups = [[claims[i] for i in g] for g in _label_groups([label_of(c) for c in claims])]
+    drafts = sorted(
+        ((_most_written([label_of(c) for c in g], longest=True), g) for g in groups), key=_first
+    )
+    ids = _ids(prefix, [label for label, _ in drafts])
+    return [(i, label, g) for i, (label, g) in zip(ids, drafts, strict=True)]
+
+
+def _locations(claims: list[LocationClaim], independence: _Independence) -> list[MergedLocation]:
+    return [
+        MergedLocation(
+            id=item_id,
+            name=label,
+            names=sorted({c.name for c in group}),
+            source_ids=_source_ids(group),
+            independent_sources=independence.count(c.source_id for c in group),
+            claims=group,
+        )
+        for item_id, label, group in _grouped(claims, lambda c: c.name, "location")
+    ]
+
+
+def _topics(claims: list[TopicClaim], independence: _Independence) -> list[MergedTopic]:
+    return [
+        MergedTopic(
+            id=item_id,
+            label=label,
+            labels=sorted({c.label for c in group}),
+            source_ids=_source_ids(group),
+            independent_sources=independence.count(c.source_id for c in group),
+            claims=group,
+        )
+        for item_id, label, group in _grouped(claims, lambda c: c.label, "topic")
+    ]
+
+
+def _risks(claims: list[RiskClaim], independence: _Independence) -> list[MergedRisk]:
+    return [
+        MergedRisk(
+            id=item_id,
+            label=label,
+            labels=sorted({c.label for c in group}),
+            categories=sorted({c.category for c in group}),
+            borne_by=sorted({c.borne_by for c in group if c.borne_by}),
+            source_ids=_source_ids(group),
+            independent_sources=independence.count(c.source_id for c in group),
+            claims=group,
+        )
+        for item_id, label, group in _grouped(claims, lambda c: c.label, "risk")
+    ]
+
+
+# --- key figures -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Number:
+    """A figure read from its text: the number, its unit, and the bound the text puts on it."""
+
+    value: float
+    unit: str | None
+    bound: Literal["exact", "at_least", "at_most"]
+
+    @property
+    def range(self) -> tuple[float, float]:
+        low = self.value if self.bound != "at_most" else float("-inf")
+        high = self.value if self.bound != "at_least" else float("inf")
+        return low, high
+
+    def text(self) -> str:
+        number = f"{self.value:,.2f}".rstrip("0").rstrip(".")
+        if self.unit == "%":
+            return number + "%"
+        return f"{self.unit} {number}" if self.unit else number
+
+
+_FRACTIONS = {
+    "half": 50.0,
+    "a third": 100 / 3,
+    "one third": 100 / 3,
+    "two thirds": 200 / 3,
+    "a quarter": 25.0,
+    "one quarter": 25.0,
+    "three quarters": 75.0,
+    "a fifth": 20.0,
+    "one fifth": 20.0,
+    "a tenth": 10.0,
+}
+_NUMBER_WORDS = {
+    "zero": 0.0, "one": 1.0, "two": 2.0, "three": 3.0, "four": 4.0, "five": 5.0, "six": 6.0,
+    "seven": 7.0, "eight": 8.0, "nine": 9.0, "ten": 10.0, "eleven": 11.0, "twelve": 12.0,
+    "dozen": 12.0, "fifteen": 15.0, "twenty": 20.0, "thirty": 30.0, "forty": 40.0,
+    "fifty": 50.0, "hundred": 100.0,
+}  # fmt: skip
+_SCALES = {
+    "thousand": 1e3,
+    "k": 1e3,
+    "lakh": 1e5,
+    "million": 1e6,
+    "mn": 1e6,
+    "m": 1e6,
+    "crore": 1e7,
+    "billion": 1e9,
+    "bn": 1e9,
+    "b": 1e9,
+    "trillion": 1e12,
+}
+_CURRENCIES = {
+    "$": "USD",
+    "usd": "USD",
+    "dollars": "USD",
+    "dollar": "USD",
+    "€": "EUR",
+    "eur": "EUR",
+    "euros": "EUR",
+    "₹": "INR",
+    "rs": "INR",
+    "inr": "INR",
+    "rupees": "INR",
+    "£": "GBP",
+    "gbp": "GBP",
+}
+_AT_LEAST = re.compile(r"\b(more than|over|at least|above|upwards of|in excess of)\b")
+_AT_MOST = re.compile(r"\b(less than|fewer than|under|up to|at most|below)\b")
+_NUMERAL = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*(%|per ?cent\b)?\s*([a-z]+)?")
+_WORD_NUMBER = re.compile(r"\b(" + "|".join(_FRACTIONS) + "|" + "|".join(_NUMBER_WORDS) + r")\b")
+
+
+def _read_number(text: str) -> _Number | None:
+    """The number a figure states ('About 36%', 'more than 500', '$1.2 billion', 'a third')."""
+    lowered = " ".join(text.casefold().replace("-", " ").split())
+    bound: Literal["exact", "at_least", "at_most"] = "exact"
+    if _AT_LEAST.search(lowered):
+        bound = "at_least"
+    elif _AT_MOST.search(lowered):
+        bound = "at_most"
+    unit = next((code for sign, code in _CURRENCIES.items() if _has_word(lowered, sign)), None)
+    numeral = _NUMERAL.search(lowered)
+    if numeral:
+        value = float(numeral.group(1).replace(",", ""))
+        if numeral.group(2):
+            return _Number(value, "%", bound)
+        value *= _SCALES.get(numeral.group(3) or "", 1.0)
+        return _Number(value, unit, bound)
+    word = _WORD_NUMBER.search(lowered)
+    if word is None:
+        return None
+    if word.group(1) in _FRACTIONS:
+        return _Number(_FRACTIONS[word.group(1)], "%", bound)
+    return _Number(_NUMBER_WORDS[word.group(1)], unit, bound)
+
+
+def _has_word(text: str, sign: str) -> bool:
+    return sign in text if not sign.isalpha() else re.search(rf"\b{sign}\b", text) is not None
+
+
+def _figures(
+    claims: list[FigureClaim], independence: _Independence
+) -> tuple[list[MergedFigure], list[Conflict]]:
+    numbers = [_read_number(c.value) for c in claims]
+    by_what: dict[tuple[str, ...], list[int]] = defaultdict(list)
+    for index, claim in enumerate(claims):
+        by_what[_label_tokens(claim.what)].append(index)
+    keys = sorted(by_what)
+    values = [{_value_key(numbers[i], claims[i]) for i in by_what[k]} for k in keys]
+    sets = DisjointSets(len(keys))
+    for i, j in candidate_pairs([set(k) for k in keys]):
+        similarity = fuzz.token_set_ratio(" ".join(keys[i]), " ".join(keys[j]))
+        if similarity >= _SAME_WHAT or (similarity >= _RELATED_WHAT and values[i] & values[j]):
+            sets.union(i, j)
+    groups = [[x for i in group for x in by_what[keys[i]]] for group in sets.groups()]
+    drafts = sorted(
+        ((_most_written([claims[i].what for i in g], longest=True), g) for g in groups), key=_first
+    )
+    merged: list[MergedFigure] = []
+    conflicts: list[Conflict] = []
+    for (what, group), figure_id in zip(
+        drafts, _ids("figure", [d[0] for d in drafts]), strict=True
+    ):
+        figure, conflict = _merge_figure(figure_id, what, group, claims, numbers, independence)
+        merged.append(figure)
+        conflicts += conflict
+    return merged, conflicts
+
+
+def _value_key(number: _Number | None, claim: FigureClaim) -> tuple[str, float, str]:
+    if number is None:
+        return ("text", 0.0, " ".join(claim.value.casefold().split()))
+    return ("number", round(number.value, 4), number.unit or "")
+
+
+def _merge_figure(
+    figure_id: str,
+    what: str,
+    group: list[int],
+    claims: list[FigureClaim],
+    numbers: list[_Number | None],
+    independence: _Independence,
+) -> tuple[MergedFigure, list[Conflict]]:
+    by_value: dict[tuple[str, float, str], list[int]] = defaultdict(list)
+    for index in group:
+        by_value[_value_key(numbers[index], claims[index])].append(index)
+    values: list[FigureValue] = []
+    readings: list[list[_Number]] = []
+    for key in sorted(by_value):
+        items = [claims[i] for i in sorted(by_value[key])]
+        read = [n for i in by_value[key] if (n := numbers[i]) is not None]
+        readings.append(read)
+        values.append(
+            FigureValue(
+                value=read[0].text() if read else key[2],
+                number=read[0].value if read else None,
+                unit=read[0].unit if read else None,
+                source_ids=_source_ids(items),
+                independent_sources=independence.count(c.source_id for c in items),
+                claims=items,
+            )
+        )
+    field = f"key_figures/{figure_id}"
+    sides = [
+        ConflictValue(value=v.value, source_ids=v.source_ids, evidence=_evidence(v.claims))
+        for v in values
+    ]
+    if len(values) == 1:
+        status: FigureStatus = (
+            "corroborated" if values[0].independent_sources > 1 else "single_source"
+        )
+        return MergedFigure(id=figure_id, what=what, status=status, values=values), []
+    if _compatible(readings):
+        summary = f"{what}: the figures differ but fit each other's stated bounds."
+        conflict = Conflict(field=field, kind="refinement", summary=summary, values=sides)
+        return MergedFigure(id=figure_id, what=what, status="consistent", values=values), [conflict]
+    summary = f"{what}: the articles give different numbers."
+    conflict = Conflict(field=field, kind="contradiction", summary=summary, values=sides)
+    return MergedFigure(id=figure_id, what=what, status="conflicting", values=values), [conflict]
+
+
+def _compatible(readings: list[list[_Number]]) -> bool:
+    """Whether every value's stated range overlaps every other's (same unit, all read)."""
+    if any(not read for read in readings) or len({r[0].unit for r in readings}) > 1:
+        return False
+    ranges = [(max(n.range[0] for n in read), min(n.range[1] for n in read)) for read in readings]
+    return max(low for low, _ in ranges) <= min(high for _, high in ranges)
+
+
+# --- shared helpers --------------------------------------------------------------------------
+
+
+def _label_tokens(text: str, *, synonyms: bool = False) -> tuple[str, ...]:
+    """A label's content words, lower-cased and crudely stemmed, as a sorted tuple."""
+    words = _WORD.findall(text.casefold().replace("\u2019", "'").replace("'s", ""))
+    tokens = set()
+    for word in words:
+        if word in _LABEL_STOPWORDS:
+            continue
+        if word.endswith("ian") and len(word) > 5:
+            word = word[:-1]  # russian -> russia, indian -> india
+        elif word.endswith("s") and not word.endswith("ss") and len(word) > 3:
+            word = word[:-1]
+        tokens.add(_SYNONYMS.get(word, word) if synonyms else word)
+    return tuple(sorted(tokens))
+
+
+def _most_written(texts: Sequence[str], *, longest: bool) -> str:
+    """The text written most often; ties go to the longest (or shortest), then alphabetical."""
+    counts = Counter(texts)
+    return min(counts, key=lambda t: (-counts[t], -len(t) if longest else len(t), t))
+
+
+def _ids(prefix: str, labels: Sequence[str]) -> list[str]:
+    """Stable, unique ids for labels given in their final order."""
+    seen: Counter[str] = Counter()
+    ids = []
+    for label in labels:
+        words = _WORD.findall(label.casefold().replace("\u2019s", "").replace("'s", ""))
+        slug = "-".join(words)[:60].strip("-") or "item"
+        base = f"{prefix}-{slug}"
+        seen[base] += 1
+        ids.append(base if seen[base] == 1 else f"{base}-{seen[base]}")
+    return ids
+
+
+class _Sourced(Protocol):
+    @property
+    def source_id(self) -> str: ...
+
+    @property
+    def evidence(self) -> list[Evidence]: ...
+
+
+def _source_ids(items: Iterable[_Sourced]) -> list[str]:
+    return sorted({item.source_id for item in items})
+
+
+def _evidence(items: Iterable[_Sourced]) -> list[Evidence]:
+    """The items' evidence in order, each quote once."""
+    unique = {e.model_dump_json(): e for item in items for e in item.evidence}
+    return list(unique.values())
+
+
+# --- checking and loading --------------------------------------------------------------------
+
+
+def verify_provenance(merged: MergedReport) -> list[str]:
+    """Problems with the merged report's evidence; empty when every aligned quote re-reads.
+
+    Checks that each source's sha256 matches its text, that every evidence item names an
+    embedded source, and that `source.text[start:end] == quote` for every aligned evidence.
+    """
+    problems: list[str] = []
+    texts: dict[str, str] = {}
+    for source in merged.sources:
+        if source.id in texts:
+            problems.append(f"sources/{source.id}: the id appears twice")
+        texts[source.id] = source.text
+        if hashlib.sha256(source.text.encode("utf-8")).hexdigest() != source.sha256:
+            problems.append(f"sources/{source.id}: sha256 does not match the text")
+    for path, evidence in _walk(merged, ""):
+        text = texts.get(evidence.source_id)
+        if text is None:
+            problems.append(f"{path}: no embedded source {evidence.source_id!r}")
+        elif evidence.aligned and evidence.start is not None and evidence.end is not None:
+            found = text[evidence.start : evidence.end]
+            if evidence.end > len(text) or found != evidence.quote:
+                problems.append(
+                    f"{path}: {evidence.source_id}[{evidence.start}:{evidence.end}] reads "
+                    f"{found!r}, not {evidence.quote!r}"
+                )
+    return problems
+
+
+def _walk(node: object, path: str) -> Iterator[tuple[str, Evidence]]:
+    if isinstance(node, Evidence):
+        yield path, node
+    elif isinstance(node, BaseModel):
+        for name in type(node).model_fields:
+            yield from _walk(getattr(node, name), f"{path}/{name}" if path else name)
+    elif isinstance(node, list):
+        for index, item in enumerate(node):
+            label = getattr(item, "id", None) or getattr(item, "entity_id", None) or index
+            yield from _walk(item, f"{path}[{label}]")
+
+
+def load_reports(paths: Iterable[str | Path]) -> list[DefenceMeetingReport]:
+    """Read report JSON files; raise InputError naming the file when one is unusable."""
+    reports = []
+    for path in map(Path, paths):
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError(f"{path}: cannot read the report: {exc}") from exc
+        except json.JSONDecodeError as exc:
+            raise InputError(f"{path}: not valid JSON: {exc}") from exc
+        if isinstance(data, dict) and "schema_version" in data and "entities" in data:
+            raise InputError(f"{path} is a merged report, not a per-article report")
+        try:
+            reports.append(DefenceMeetingReport.model_validate(data))
+        except ValidationError as exc:
+            problems = [
+                f"{'.'.join(map(str, e['loc'])) or 'report'}: {e['msg']}" for e in exc.errors()
+            ]
+            more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
+            raise InputError(
+                f"{path}: not a valid report: {'; '.join(problems[:3])}{more}"
+            ) from exc
+    return reports
