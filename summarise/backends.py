@@ -1,0 +1,194 @@
+"""Model servers: openai clients for any endpoint, and the embedded llama.cpp server's lifecycle."""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx2
+import openai
+
+from . import modelstore
+from .config import EMBEDDED_MODEL_ALIAS, Config
+from .errors import BackendError, SetupError
+
+_NO_KEY = "sk-no-key-required"
+
+
+def _rewrite_json_schema(request: httpx2.Request) -> httpx2.Request:
+    """Turn `response_format.type == "json_schema"` into llama-cpp-python's form.
+
+    llama-cpp-python's server rejects the OpenAI `json_schema` type but builds a grammar from
+    `{"type": "json_object", "schema": ...}`; this keeps the schema out of the prompt.
+    """
+    if request.method != "POST" or not request.url.path.endswith("/chat/completions"):
+        return request
+    body = json.loads(request.read() or b"{}")
+    fmt = body.get("response_format")
+    if not isinstance(fmt, dict) or fmt.get("type") != "json_schema":
+        return request
+    body["response_format"] = {"type": "json_object", "schema": fmt["json_schema"]["schema"]}
+    headers = {k: v for k, v in request.headers.items() if k.lower() != "content-length"}
+    return httpx2.Request(
+        request.method,
+        request.url,
+        headers=headers,
+        content=json.dumps(body).encode("utf-8"),
+        extensions=request.extensions,
+    )
+
+
+class _LlamaCppTransport(httpx2.BaseTransport):
+    """A sync transport that applies `_rewrite_json_schema` before sending."""
+
+    def __init__(self) -> None:
+        self._inner = httpx2.HTTPTransport()
+
+    def handle_request(self, request: httpx2.Request) -> httpx2.Response:
+        return self._inner.handle_request(_rewrite_json_schema(request))
+
+    def close(self) -> None:
+        self._inner.close()
+
+
+class _AsyncLlamaCppTransport(httpx2.AsyncBaseTransport):
+    """The async twin of `_LlamaCppTransport`."""
+
+    def __init__(self) -> None:
+        self._inner = httpx2.AsyncHTTPTransport()
+
+    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
+        return await self._inner.handle_async_request(_rewrite_json_schema(request))
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+
+def _client_kwargs(config: Config) -> dict[str, Any]:
+    if config.base_url is None:
+        raise BackendError("No endpoint: start the embedded server with embedded_server() first.")
+    key = config.api_key.get_secret_value() if config.api_key else _NO_KEY
+    # max_retries=0: transport errors are retried by exactly one layer, the extraction's tenacity.
+    return {
+        "base_url": config.base_url,
+        "api_key": key,
+        "timeout": config.timeout,
+        "max_retries": 0,
+    }
+
+
+def make_client(config: Config) -> openai.OpenAI:
+    """A sync openai client for the configured endpoint."""
+    kwargs = _client_kwargs(config)
+    if config.resolved_mode == "llama-cpp-python":
+        kwargs["http_client"] = httpx2.Client(
+            transport=_LlamaCppTransport(), timeout=config.timeout
+        )
+    return openai.OpenAI(**kwargs)
+
+
+def make_async_client(config: Config) -> openai.AsyncOpenAI:
+    """An async openai client for the configured endpoint."""
+    kwargs = _client_kwargs(config)
+    if config.resolved_mode == "llama-cpp-python":
+        kwargs["http_client"] = httpx2.AsyncClient(
+            transport=_AsyncLlamaCppTransport(), timeout=config.timeout
+        )
+    return openai.AsyncOpenAI(**kwargs)
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _server_command(config: Config, model: Path, port: int) -> list[str]:
+    threads = config.threads or os.cpu_count() or 1
+    return [
+        sys.executable, "-m", "llama_cpp.server",
+        "--model", str(model),
+        "--model_alias", EMBEDDED_MODEL_ALIAS,
+        "--host", "127.0.0.1",
+        "--port", str(port),
+        "--n_ctx", str(config.context_tokens),
+        "--n_threads", str(threads),
+        "--n_threads_batch", str(threads),
+        "--verbose", "false",
+    ]  # fmt: skip
+
+
+def _embedded_model(config: Config) -> Path:
+    if importlib.util.find_spec("llama_cpp") is None:
+        raise SetupError(
+            "The embedded backend needs llama-cpp-python: pip install 'summarise[local]' "
+            "(or configure an endpoint with --base-url / SUMMARISE_BASE_URL)."
+        )
+    model = config.model_path or modelstore.model_path()
+    if not model.is_file():
+        hint = "summarise model pull" if config.model_path is None else "check --model-path"
+        raise SetupError(f"No model file at {model}: run `{hint}` first.")
+    return model
+
+
+def _wait_until_ready(proc: subprocess.Popen[bytes], url: str, log: Path, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    with httpx2.Client(timeout=2.0) as http:
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                tail = log.read_text(encoding="utf-8", errors="replace")[-2000:]
+                raise BackendError(f"The embedded server exited ({proc.returncode}):\n{tail}")
+            with contextlib.suppress(httpx2.HTTPError):
+                if http.get(url + "/models").status_code == 200:
+                    return
+            time.sleep(0.25)
+    raise BackendError(f"The embedded server did not answer within {timeout:.0f} s (log: {log}).")
+
+
+@contextlib.contextmanager
+def embedded_server(config: Config, *, startup_timeout: float = 300.0) -> Iterator[Config]:
+    """Start llama.cpp's server on a free loopback port; yield a Config that points at it.
+
+    The server is stopped when the block exits, however it exits.
+    """
+    model = _embedded_model(config)
+    port = _free_port()
+    base_url = f"http://127.0.0.1:{port}/v1"
+    log_fd, log_name = tempfile.mkstemp(prefix="summarise-server-", suffix=".log")
+    log = Path(log_name)
+    proc = subprocess.Popen(
+        _server_command(config, model, port),
+        stdout=log_fd,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+    )
+    os.close(log_fd)
+    try:
+        _wait_until_ready(proc, base_url, log, startup_timeout)
+        yield config.model_copy(
+            update={
+                "base_url": base_url,
+                "mode": config.resolved_mode,
+                "model": EMBEDDED_MODEL_ALIAS,
+                "backend": "embedded",
+            }
+        )
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.unlink(missing_ok=True)

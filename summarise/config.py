@@ -1,0 +1,151 @@
+"""Configuration, resolved in one place: flag, then environment, then config file, then default."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+import platformdirs
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+
+from .errors import ConfigError
+
+Mode = Literal["tools", "json_schema", "json", "md_json", "llama-cpp-python"]
+
+ENV_PREFIX = "SUMMARISE_"
+EMBEDDED_MODEL_ALIAS = "qwen2.5-coder-1.5b-instruct-q4_k_m"
+
+
+class Config(BaseModel):
+    """Everything that decides how the toolkit talks to a model.
+
+    `base_url` unset means the embedded llama.cpp server is started on demand.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    base_url: str | None = Field(
+        default=None, description="OpenAI-compatible endpoint, e.g. .../v1"
+    )
+    model: str | None = Field(default=None, description="Model name sent to the endpoint.")
+    api_key: SecretStr | None = Field(default=None, description="Never logged or recorded.")
+    mode: Mode | None = Field(default=None, description="instructor mode; default per backend.")
+    model_path: Path | None = Field(default=None, description="GGUF file for the embedded server.")
+    timeout: float = Field(default=600.0, gt=0, description="Seconds per HTTP request.")
+    max_retries: int = Field(default=4, ge=0, description="Retries of transport errors.")
+    retry_backoff: float = Field(default=1.0, ge=0, description="First retry wait, in seconds.")
+    max_reasks: int = Field(default=2, ge=0, description="Re-asks after invalid model output.")
+    temperature: float = 0.0
+    max_tokens: int = Field(default=2048, gt=0, description="Generated tokens per call.")
+    context_tokens: int = Field(default=8192, gt=512, description="Model context window.")
+    threads: int | None = Field(
+        default=None, description="Embedded server threads (default: cores)."
+    )
+    backend: str | None = Field(default=None, description="Backend label for reports.")
+
+    @property
+    def embedded(self) -> bool:
+        """Whether this configuration runs on the embedded server."""
+        return self.base_url is None
+
+    @property
+    def backend_name(self) -> str:
+        """A short name for reports and logs (never includes credentials)."""
+        if self.backend:
+            return self.backend
+        return "embedded" if self.embedded else "openai-compatible"
+
+    @property
+    def resolved_mode(self) -> Mode:
+        """The instructor mode to use: configured, or the best default for the backend."""
+        if self.mode is not None:
+            return self.mode
+        if self.embedded:
+            return "llama-cpp-python"
+        if self.base_url and "api.openai.com" in self.base_url:
+            return "tools"
+        return "json_schema"
+
+    @property
+    def resolved_model(self) -> str:
+        """The model name to send."""
+        if self.model:
+            return self.model
+        if self.embedded:
+            return EMBEDDED_MODEL_ALIAS
+        raise ConfigError(
+            "No model configured for the endpoint: pass --model or set SUMMARISE_MODEL."
+        )
+
+
+_FIELDS = tuple(Config.model_fields)
+
+
+def default_config_file() -> Path:
+    """The user config file: $SUMMARISE_CONFIG, else the platform's config dir."""
+    env = os.environ.get(ENV_PREFIX + "CONFIG")
+    if env:
+        return Path(env)
+    return Path(platformdirs.user_config_dir("summarise")) / "config.toml"
+
+
+def _from_env(env: Mapping[str, str]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for name in _FIELDS:
+        raw = env.get(ENV_PREFIX + name.upper())
+        if raw not in (None, ""):
+            values[name] = raw
+    if "api_key" not in values and env.get("OPENAI_API_KEY"):
+        values["api_key"] = env["OPENAI_API_KEY"]
+    return values
+
+
+def _from_file(path: Path, *, required: bool) -> dict[str, Any]:
+    if not path.exists():
+        if required:
+            raise ConfigError(f"Config file {path} does not exist.")
+        return {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"Cannot read config file {path}: {exc}") from exc
+    section = data.get("summarise", data)
+    if not isinstance(section, dict):
+        raise ConfigError(f"Config file {path}: expected a table of settings.")
+    unknown = sorted(set(section) - set(_FIELDS))
+    if unknown:
+        raise ConfigError(f"Config file {path}: unknown settings {', '.join(unknown)}.")
+    return dict(section)
+
+
+def resolve_config(
+    flags: Mapping[str, Any] | None = None,
+    *,
+    env: Mapping[str, str] | None = None,
+    config_file: Path | None = None,
+) -> Config:
+    """Build a Config from flags, then environment, then config file, then defaults.
+
+    `flags` holds only what the user gave (None values are ignored); `config_file` names an
+    explicit file, which must then exist.
+    """
+    env = os.environ if env is None else env
+    path = config_file or default_config_file()
+    layers = [
+        _from_file(path, required=config_file is not None),
+        _from_env(env),
+        {k: v for k, v in (flags or {}).items() if v is not None},
+    ]
+    merged: dict[str, Any] = {}
+    for layer in layers:
+        merged.update(layer)
+    try:
+        return Config.model_validate(merged)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
+        )
+        raise ConfigError(f"Invalid configuration: {problems}") from None

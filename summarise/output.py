@@ -1,0 +1,56 @@
+"""Writing results: atomic JSON files and the JSON Schema exports in `schemas/`."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from .models import DefenceMeetingReport
+
+SCHEMA_MODELS: dict[str, type[BaseModel]] = {
+    "defence-meeting-report": DefenceMeetingReport,
+}
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    """Write `text` to `path` so that readers see the old file or the whole new one, never half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        Path(tmp).replace(path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_json_atomic(path: Path, data: BaseModel | dict[str, Any]) -> None:
+    """Write a model or a dict as indented UTF-8 JSON, atomically."""
+    if isinstance(data, BaseModel):
+        text = data.model_dump_json(indent=2)
+    else:
+        text = json.dumps(data, indent=2, ensure_ascii=False, default=str)
+    write_text_atomic(path, text + "\n")
+
+
+def json_schemas() -> dict[str, dict[str, Any]]:
+    """The JSON Schema of each public model, by file stem."""
+    return {name: model.model_json_schema() for name, model in SCHEMA_MODELS.items()}
+
+
+def export_schemas(directory: Path) -> list[Path]:
+    """Write `<name>.schema.json` for every public model; return the paths written."""
+    written = []
+    for name, schema in json_schemas().items():
+        path = directory / f"{name}.schema.json"
+        write_json_atomic(path, schema)
+        written.append(path)
+    return written
