@@ -5,8 +5,8 @@ Names are normalised (case, punctuation, "&", legal suffixes, titles, noise such
 acronym (so the cost follows the number of distinct names, not its square), matched by
 acronym, person-name and rapidfuzz rules, and clustered under cannot-link constraints: a part
 ("Adani Defence") is never the same entity as its whole ("Adani Group"), only related to it.
-A short name that fits several entities ("Adani" beside "Adani Defence" and "Adani Group")
-stays on its own rather than being guessed.
+A short name or acronym that fits several entities ("Adani" beside "Adani Defence" and
+"Adani Group") stays on its own rather than being guessed.
 
 Alias file: JSON, or TOML when the file name ends in ``.toml``; every key is optional::
 
@@ -49,7 +49,7 @@ NEIGHBOURS = 8
 
 _ORG_FUZZY = 90  # rapidfuzz ratio for typos in organisation names
 _PERSON_FUZZY = 90  # ... in full person names
-_SURNAME_FUZZY = 85  # ... in surnames when the given names agree
+_SURNAME_FUZZY = 88  # ... in surnames when the given names agree
 _MIN_FUZZY_LEN = 6  # shorter keys only match exactly
 
 _STOPWORDS = frozenset({"and", "of", "the", "for", "in", "on", "at", "to"})
@@ -490,7 +490,8 @@ class _Resolver:
         entry[1].add(basis)
 
     def cluster(self, person: bool) -> None:
-        """Join this kind's names: scored pairs best first, then unambiguous short forms."""
+        """Join this kind's names: scored pairs best first, then short forms and acronyms
+        that fit exactly one entity."""
         members = [i for i, node in enumerate(self.nodes) if node.person == person]
         scored: list[tuple[float, int, int]] = []
         short: dict[int, set[int]] = defaultdict(set)
@@ -500,17 +501,18 @@ class _Resolver:
             score = _person_score(ni, nj) if person else _org_score(ni, nj)
             if score:
                 scored.append((-score, i, j))
-            elif _short_form(ni, nj, person):
+            elif _short_form(ni, nj, person) or (not person and _acronym_of(ni, nj)):
                 short[i].add(j)
-            elif _short_form(nj, ni, person):
+            elif _short_form(nj, ni, person) or (not person and _acronym_of(nj, ni)):
                 short[j].add(i)
         employers = self._employers(members) if person else None
+        related = {frozenset({self.sets.find(p), self.sets.find(w)}) for p, w in self.links}
         for _, i, j in sorted(scored):
-            self._join(i, j, employers)
+            self._join(i, j, employers, related)
         for i in sorted(short):
             fits = sorted(j for j in short[i] if self.sets.find(j) != self.sets.find(i))
             if len({self.sets.find(j) for j in fits}) == 1:
-                self._join(i, fits[0], employers)
+                self._join(i, fits[0], employers, related)
 
     def _employers(self, members: list[int]) -> dict[int, set[int]]:
         """Per person set: the organisation clusters its names are affiliated with."""
@@ -521,23 +523,23 @@ class _Resolver:
             )
         return employers
 
-    def _join(self, a: int, b: int, employers: dict[int, set[int]] | None) -> None:
+    def _join(
+        self,
+        a: int,
+        b: int,
+        employers: dict[int, set[int]] | None,
+        related: set[frozenset[int]],
+    ) -> None:
         """Union a and b; people with different, unrelated employers stay apart."""
         ra, rb = self.sets.find(a), self.sets.find(b)
         if employers is not None and ra != rb:
             ea, eb = employers[ra], employers[rb]
-            if ea and eb and not ea & eb and not self._related(ea, eb):
+            linked = any(frozenset({x, y}) in related for x in ea for y in eb)
+            if ea and eb and not ea & eb and not linked:
                 return
         if self.sets.union(a, b) and employers is not None and ra != rb:
             merged = employers.pop(ra, set()) | employers.pop(rb, set())
             employers[self.sets.find(a)] = merged
-
-    def _related(self, a: set[int], b: set[int]) -> bool:
-        for part, whole in self.links:
-            pair = {self.sets.find(part), self.sets.find(whole)}
-            if pair & a and pair & b:
-                return True
-        return False
 
     def affiliation_links(self) -> None:
         for i, node in enumerate(self.nodes):
@@ -622,11 +624,11 @@ def _digits(node: _Node) -> set[str]:
     return {t for t in node.tokens if any(c.isdigit() for c in t)}
 
 
+def _acronym_of(short: _Node, full: _Node) -> bool:
+    return short.initialism is not None and short.initialism in full.acronyms
+
+
 def _org_score(a: _Node, b: _Node) -> float:
-    if (a.initialism and a.initialism in b.acronyms) or (
-        b.initialism and b.initialism in a.acronyms
-    ):
-        return 100.0
     if _digits(a) != _digits(b) or min(len(a.key), len(b.key)) < _MIN_FUZZY_LEN:
         return 0.0
     score = fuzz.ratio(a.key, b.key)

@@ -116,6 +116,7 @@ _SHINGLE = 5
 _BANDS, _ROWS = 16, 3  # LSH over one-permutation MinHash: 48 bins, 16 bands of 3
 _BINS = _BANDS * _ROWS
 _EMPTY_BIN = 1 << 64
+_SKETCH_MARGIN = 0.25  # sketch agreement this far below the threshold still gets an exact check
 _WORD = re.compile(r"\w+")
 
 _LABEL_STOPWORDS = frozenset(
@@ -540,55 +541,60 @@ def _shingles(text: str) -> set[int]:
     }
 
 
-def _bands(shingles: set[int]) -> list[tuple[int, tuple[int, ...]]]:
-    """LSH band keys of a one-permutation MinHash sketch of the shingles.
+def _sketch(shingles: set[int]) -> tuple[int, ...]:
+    """A one-permutation MinHash sketch of the shingles (empty for no shingles).
 
     Empty bins (short texts) are densified: each takes the value of the next non-empty bin,
     marked with its distance, so that equal sets still give equal sketches.
     """
+    if not shingles:
+        return ()
     bins = [_EMPTY_BIN] * _BINS
     for value in shingles:
         position, rank = value % _BINS, value // _BINS
         if rank < bins[position]:
             bins[position] = rank
-    if not shingles:
-        return []
-    filled = [
+    return tuple(
         next(
             bins[(i + d) % _BINS] + d * _EMPTY_BIN
             for d in range(_BINS)
             if bins[(i + d) % _BINS] != _EMPTY_BIN
         )
         for i in range(_BINS)
-    ]
-    return [(band, tuple(filled[band * _ROWS : (band + 1) * _ROWS])) for band in range(_BANDS)]
+    )
 
 
 def find_copies(sources: Sequence[Source], threshold: float = COPY_THRESHOLD) -> list[CopyGroup]:
     """Groups of near-duplicate articles (Jaccard of word 5-grams >= threshold).
 
-    Candidates come from locality-sensitive hashing (articles sharing a band of their MinHash
-    sketch) and identical texts, so the work grows with the number of articles, not its
-    square; each candidate is checked with the exact Jaccard similarity.
+    Candidates are articles sharing a band of their MinHash sketches (locality-sensitive
+    hashing) or their text, so the work grows with the number of articles, not its square;
+    a candidate whose sketch agrees closely enough is checked with the exact Jaccard.
     """
     ordered = sorted({s.id: s for s in sources}.values(), key=lambda s: s.id)
     sets = DisjointSets(len(ordered))
     joined: list[tuple[int, float]] = []
     by_text: dict[str, int] = {}
+    sketches: list[tuple[int, ...]] = []
     buckets: dict[tuple[int, tuple[int, ...]], list[int]] = defaultdict(list)
     for index, source in enumerate(ordered):
         first = by_text.setdefault(source.sha256, index)
         if first != index:
             sets.union(first, index)
             joined.append((index, 1.0))
-        for key in _bands(_shingles(source.text)):
-            buckets[key].append(index)
+        sketch = _sketch(_shingles(source.text))
+        sketches.append(sketch)
+        for band in range(_BANDS if sketch else 0):
+            buckets[(band, sketch[band * _ROWS : (band + 1) * _ROWS])].append(index)
     for key in sorted(buckets):
         representatives: list[int] = []
         for index in buckets[key]:
             for other in representatives:
                 if sets.find(index) == sets.find(other):
                     break
+                agree = sum(x == y for x, y in zip(sketches[index], sketches[other], strict=True))
+                if agree / _BINS < threshold - _SKETCH_MARGIN:
+                    continue
                 similarity = _jaccard(ordered[index].text, ordered[other].text)
                 if similarity >= threshold:
                     sets.union(index, other)

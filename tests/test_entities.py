@@ -74,6 +74,12 @@ def test_acronym_in_parentheses_joins_both_forms() -> None:
     assert r.entities[0].name == "Society of Indian Defence Manufacturers"
 
 
+def test_acronym_that_fits_several_names_joins_none() -> None:
+    mentions = [org("Kaesh Systems Defence"), org("Kaquinka Shipyards Defence"), org("KSD")]
+    assert len(resolve(mentions).entities) == 3
+    assert same("Kaesh Systems Defence Ltd", "KSD")
+
+
 def test_acronym_does_not_match_another_name() -> None:
     assert not same("BEL", "Bharat Forge Limited")
     assert same("BEL", "Bharat Electronics Limited")
