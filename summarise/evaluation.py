@@ -373,8 +373,9 @@ class _Scorer:
                 if attendee.stance in item.stances:
                     correct += 1
                 else:
-                    expected = ", ".join(item.stances)
-                    self._note("stance", "wrong_stance", attendee.stance, expected, item.name)
+                    said = f"{attendee.name}: {attendee.stance}"
+                    expected = f"{item.name}: {' / '.join(item.stances)}"
+                    self._note("stance", "wrong_stance", said, expected)
             elif candidates[i]:
                 ignored += 1
                 self._note("attendees", "ignored", attendee.name, reason="duplicate")

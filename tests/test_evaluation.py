@@ -194,8 +194,11 @@ def test_stance_accuracy_is_over_matched_attendees() -> None:
         ],
     )
     assert (score.scores.stance.correct, score.scores.stance.total) == (2, 4)
-    wrong = [f.reason for f in score.findings if f.outcome == "wrong_stance"]
-    assert wrong == ["Adani Defence", "Society of Indian Defence Manufacturers"]
+    wrong = [(f.predicted, f.gold) for f in score.findings if f.outcome == "wrong_stance"]
+    assert wrong == [
+        ("Adani Defence: reported", "Adani Defence: denied / uncertain / disputed"),
+        ("SIDM: denied", "Society of Indian Defence Manufacturers: asserted / reported"),
+    ]
 
 
 # --- denials ------------------------------------------------------------------------------
