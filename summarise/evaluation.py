@@ -7,6 +7,8 @@ Deterministic; no model call.
 Where the README leaves a choice open, this module decides as follows:
 - Names are compared case-folded with runs of whitespace collapsed; "contains as a whole word"
   means not preceded or followed by a letter or digit ("Kumaraswamy" does not contain "Kumar").
+- A name holding two gold names ("Adani Defence CEO Ashish Rajvanshi") matches one of them
+  (one to one), preferring an equal name, then the same kind (person, organisation...).
 - A predicted attendee that matches a gold name which another predicted attendee already took
   is a duplicate: neither right nor a false positive (`ignored`).
 - Invented attendees are the attendee false positives: names matching no gold name or alias
@@ -16,6 +18,8 @@ Where the README leaves a choice open, this module decides as follows:
   report can express count (`denied` is right where gold accepts `denied`).
 - Dates without any bound are not scored; a missing bound is open-ended. False positives are
   the predicted dates that overlap a gold interval without lying within any.
+- An aligned span re-reads exactly when it carries the report's source id and
+  `source.text[start:end]` equals its quote.
 - Undefined ratios (0/0) are `None`, not 0 or 1.
 """
 
