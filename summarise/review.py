@@ -76,6 +76,7 @@ _STYLES = {
     "refinement": "cyan",
 }
 _TERMINAL_QUOTE = 110  # characters of a quote shown in the terminal
+_SHOWN_QUOTES = 5  # quotes listed per value on the page; the rest fold away
 
 
 @dataclass(frozen=True)
@@ -238,6 +239,7 @@ def render_html(report: MergedReport | DefenceMeetingReport) -> str:
         side_class=lambda value: _SIDES.get(value, ""),
         kinds=_KINDS,
         relations=_RELATIONS,
+        shown_quotes=_SHOWN_QUOTES,
     )
 
 

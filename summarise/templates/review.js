@@ -75,9 +75,4 @@
       }
     }, 150);
   });
-
-  const header = document.querySelector("header.top");
-  const fit = () => document.documentElement.style.setProperty("--header", `${header.offsetHeight}px`);
-  window.addEventListener("resize", fit);
-  fit();
 })();
