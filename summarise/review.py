@@ -127,10 +127,10 @@ def _day(value: date) -> str:
 
 def _interval(earliest: date | None, latest: date | None) -> str:
     """A date interval for people: '29 Oct 2025', '29\u201330 Oct 2025', 'from 1 Dec 2025'."""
-    if earliest is None and latest is None:
-        return "no interval"
-    if earliest is None or latest is None:
-        return f"until {_day(latest)}" if latest else f"from {_day(earliest)}"  # type: ignore[arg-type]
+    if earliest is None:
+        return f"until {_day(latest)}" if latest else "no interval"
+    if latest is None:
+        return f"from {_day(earliest)}"
     if earliest == latest:
         return _day(earliest)
     if (earliest.year, earliest.month) == (latest.year, latest.month):
@@ -140,8 +140,11 @@ def _interval(earliest: date | None, latest: date | None) -> str:
     return f"{_day(earliest)} \u2013 {_day(latest)}"
 
 
-def _ordered_conflicts(report: MergedReport, *kinds: str) -> list[Conflict]:
-    return [c for c in report.conflicts if c.kind in kinds]
+def _by_kind(report: MergedReport, *kinds: str) -> list[Conflict]:
+    """The report's conflicts of these kinds, in the order the kinds are given."""
+    return sorted(
+        (c for c in report.conflicts if c.kind in kinds), key=lambda c: kinds.index(c.kind)
+    )
 
 
 def _attendees(report: MergedReport) -> list[MergedEntity]:
@@ -214,9 +217,9 @@ def render_html(report: MergedReport | DefenceMeetingReport) -> str:
         style=Markup(style),
         script=Markup(script),
         problems=verify_provenance(merged),
-        disagreements=_ordered_conflicts(merged, "contradiction", "granularity"),
-        refinements=_ordered_conflicts(merged, "refinement"),
-        single_source=_ordered_conflicts(merged, "single_source"),
+        disagreements=_by_kind(merged, "contradiction", "granularity"),
+        refinements=_by_kind(merged, "refinement"),
+        single_source=_by_kind(merged, "single_source"),
         overview=_overview(merged),
         attendees=_attendees(merged),
         affiliations=[e for e in merged.entities if e.attendance is None],
@@ -304,12 +307,11 @@ class _Markdown:
 
 def _md_conflicts(md: _Markdown, report: MergedReport) -> None:
     md.add("## Conflicts", "")
-    for kinds in (("contradiction", "granularity"), ("refinement",), ("single_source",)):
-        for c in _ordered_conflicts(report, *kinds):
-            md.add(f"### {_md(c.summary)}", "", f"*{_KINDS[c.kind]}* \u00b7 {_md(c.field)}", "")
-            for side in c.values:
-                md.value(f"**{_md(side.value)}** ({_count(len(side.source_ids))})", side.evidence)
-            md.add("")
+    for c in _by_kind(report, *_KINDS):
+        md.add(f"### {_md(c.summary)}", "", f"*{_KINDS[c.kind]}* \u00b7 {_md(c.field)}", "")
+        for side in c.values:
+            md.value(f"**{_md(side.value)}** ({_count(len(side.source_ids))})", side.evidence)
+        md.add("")
     if not report.conflicts:
         md.add("No conflicts.", "")
 
@@ -476,24 +478,23 @@ def _overview(report: MergedReport) -> str:
     attendees = ", ".join(f"{statuses[s]} {s}" for s in _STATUS_ORDER if statuses[s])
     return (
         f"{_count(len(report.sources), report.independent_sources)} \u00b7 "
-        f"{len(_ordered_conflicts(report, 'contradiction', 'granularity'))} disagreements \u00b7 "
+        f"{len(_by_kind(report, 'contradiction', 'granularity'))} disagreements \u00b7 "
         f"attendees: {attendees or 'none'}"
     )
 
 
 def _terminal_conflicts(report: MergedReport, quotes: _Quotes) -> Table:
     table = _table("Conflicts", "Kind", "Summary", "Sides (first quotes)")
-    for kinds in (("contradiction", "granularity"), ("refinement",), ("single_source",)):
-        for c in _ordered_conflicts(report, *kinds):
-            sides = Text("\n").join(
-                Text.assemble(
-                    (side.value, "bold"),
-                    f" ({_count(len(side.source_ids))})",
-                    *(Text("\n") + _quote_text(e, quotes) for e in side.evidence[:2]),
-                )
-                for side in c.values
+    for c in _by_kind(report, *_KINDS):
+        sides = Text("\n").join(
+            Text.assemble(
+                (side.value, "bold"),
+                f" ({_count(len(side.source_ids))})",
+                *(Text("\n") + _quote_text(e, quotes) for e in side.evidence[:2]),
             )
-            table.add_row(_styled(c.kind), Text(c.summary), sides)
+            for side in c.values
+        )
+        table.add_row(_styled(c.kind), Text(c.summary), sides)
     return table
 
 
