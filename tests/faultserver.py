@@ -1,0 +1,272 @@
+"""A fake OpenAI-compatible chat server on loopback that injects faults on chosen requests.
+
+Not a model: a successful answer is a valid extraction draft built from the article in the
+prompt (quotes cut from its text). Each article is recognised by a tag `ART-<key>` in its
+text; `script[key]` lists what its 1st, 2nd, ... requests get (then "ok"). Runs in a thread
+(`with FaultServer(...) as server:`) or as a process for benchmarks::
+
+    python tests/faultserver.py --latency 0.5 --max-parallel 16   # prints the base URL
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import socket
+import threading
+import time
+from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Literal, Self
+
+Fault = Literal[
+    "ok",  # a valid completion
+    "429",  # rate limited, Retry-After: 0
+    "500",  # server error
+    "hang",  # no answer for `hang` seconds (longer than the client timeout), then close
+    "truncated",  # HTTP body cut short of its Content-Length, connection closed
+    "drop",  # connection closed without an answer
+    "malformed",  # 200 with content that is not JSON (instructor re-asks)
+    "cutoff",  # 200, finish_reason "length", half a JSON (no re-ask: max_tokens is the cause)
+    "badquote",  # 200 with quotes that are not in the article (re-asked once by grounding)
+]
+
+TAG = re.compile(r"\bART-([A-Za-z0-9_-]+)")
+_ARTICLE = re.compile(r"<<<\n(.*)\n>>>", re.S)
+_WORDS = re.compile(r"\S+(?:[ \t]+\S+){4,9}")
+
+
+def draft_for(text: str, *, quotes_from: str | None = None) -> dict[str, Any]:
+    """A valid `ReportDraft` for `text`: every quote is a run of 5-10 words of the text."""
+    found = [m.group(0) for m in _WORDS.finditer(quotes_from or text)]
+    quotes = (found or [text.strip()])[:4]
+
+    def quote(i: int) -> str:
+        return quotes[i % len(quotes)]
+
+    return {
+        "summary": quote(0),
+        "locations": [{"name": "Moscow", "quote": quote(0)}],
+        "dates": [{"text": "late October", "of": "the meetings", "quote": quote(1)}],
+        "attendees": [
+            {
+                "name": "Example Defence Ltd",
+                "kind": "organisation",
+                "affiliation": None,
+                "role": None,
+                "country": "India",
+                "stance": "reported",
+                "quote": quote(2),
+            }
+        ],
+        "denials": [],
+        "topics": [{"label": "defence cooperation", "detail": "talks", "quote": quote(3)}],
+        "risks": [],
+        "key_figures": [],
+    }
+
+
+def completion(content: str, *, finish_reason: str = "stop", prompt_chars: int = 0) -> bytes:
+    """A chat completion body holding `content`, with a plausible token usage."""
+    prompt_tokens, completion_tokens = prompt_chars // 4 + 1, len(content) // 4 + 1
+    return json.dumps(
+        {
+            "id": "chatcmpl-fault",
+            "object": "chat.completion",
+            "created": int(time.time()),
+            "model": "fault-server",
+            "choices": [
+                {
+                    "index": 0,
+                    "finish_reason": finish_reason,
+                    "message": {"role": "assistant", "content": content},
+                }
+            ],
+            "usage": {
+                "prompt_tokens": prompt_tokens,
+                "completion_tokens": completion_tokens,
+                "total_tokens": prompt_tokens + completion_tokens,
+            },
+        }
+    ).encode()
+
+
+class FaultServer:
+    """The server: per-article fault scripts, a fixed latency, an optional parallelism cap.
+
+    `requests[key]` counts the requests for each article and `answered[key]` its valid answers
+    ("ok" and "badquote"); `peak` is the most requests seen in flight at once.
+    """
+
+    def __init__(
+        self,
+        script: Mapping[str, Sequence[Fault]] | None = None,
+        *,
+        latency: float = 0.0,
+        hang: float = 2.0,
+        max_parallel: int | None = None,
+        port: int = 0,
+    ) -> None:
+        self.script = {k: list(v) for k, v in (script or {}).items()}
+        self.latency = latency
+        self.hang = hang
+        self.requests: Counter[str] = Counter()
+        self.answered: Counter[str] = Counter()
+        self.faults: defaultdict[str, list[Fault]] = defaultdict(list)
+        self.in_flight = 0
+        self.peak = 0
+        self._lock = threading.Lock()
+        self._slots = threading.BoundedSemaphore(max_parallel) if max_parallel else None
+        self._server = _Server(("127.0.0.1", port), _handler(self))
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        """The base URL to configure, ending in /v1."""
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}/v1"
+
+    def __enter__(self) -> Self:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join()
+
+    def _next_fault(self, key: str) -> Fault:
+        with self._lock:
+            n = self.requests[key]
+            self.requests[key] += 1
+            planned = self.script.get(key, [])
+            fault: Fault = planned[n] if n < len(planned) else "ok"
+            self.faults[key].append(fault)
+            self.in_flight += 1
+            self.peak = max(self.peak, self.in_flight)
+            return fault
+
+    def _done(self, key: str, answered: bool) -> None:
+        with self._lock:
+            self.in_flight -= 1
+            self.answered[key] += answered
+
+    def _work(self) -> None:
+        """The fixed latency, with at most `max_parallel` requests being worked on."""
+        if self._slots is None:
+            time.sleep(self.latency)
+            return
+        with self._slots:
+            time.sleep(self.latency)
+
+    def respond(self, handler: BaseHTTPRequestHandler, body: dict[str, Any]) -> None:
+        """Answer one chat completion request according to the script."""
+        prompt = next(
+            (m["content"] for m in body.get("messages", []) if m.get("role") == "user"), ""
+        )
+        match = _ARTICLE.search(prompt)
+        text = match.group(1) if match else prompt
+        tag = TAG.search(text)
+        key = tag.group(1) if tag else "untagged"
+        fault = self._next_fault(key)
+        answered = False
+        try:
+            if fault == "hang":
+                time.sleep(self.hang)
+                handler.close_connection = True
+                return
+            self._work()
+            if fault in ("ok", "badquote"):
+                other = "Nothing here matches the article at all, not one word of it ever."
+                draft = draft_for(text, quotes_from=other if fault == "badquote" else None)
+                _send(handler, 200, completion(json.dumps(draft), prompt_chars=len(prompt)))
+                answered = True
+            elif fault == "429":
+                _send(handler, 429, b'{"error": {"message": "slow down"}}', {"Retry-After": "0"})
+            elif fault == "500":
+                _send(handler, 500, b'{"error": {"message": "internal error"}}')
+            elif fault == "malformed":
+                _send(handler, 200, completion("Sure! Here is the report: {summary: ..."))
+            elif fault == "cutoff":
+                half = json.dumps(draft_for(text))[:40]
+                _send(handler, 200, completion(half, finish_reason="length"))
+            elif fault == "truncated":
+                data = completion(json.dumps(draft_for(text)))
+                handler.send_response(200)
+                handler.send_header("Content-Type", "application/json")
+                handler.send_header("Content-Length", str(len(data)))
+                handler.end_headers()
+                handler.wfile.write(data[: len(data) // 2])
+                handler.close_connection = True
+            elif fault == "drop":
+                handler.close_connection = True
+        finally:
+            self._done(key, answered)
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 256  # many clients connect at once: the default backlog of 5 stalls them
+
+
+def _send(
+    handler: BaseHTTPRequestHandler,
+    status: int,
+    data: bytes,
+    headers: Mapping[str, str] | None = None,
+) -> None:
+    handler.send_response(status)
+    handler.send_header("Content-Type", "application/json")
+    handler.send_header("Content-Length", str(len(data)))
+    for name, value in (headers or {}).items():
+        handler.send_header(name, value)
+    handler.end_headers()
+    handler.wfile.write(data)
+
+
+def _handler(server: FaultServer) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_POST(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            body = json.loads(self.rfile.read(length) or b"{}")
+            if not self.path.endswith("/chat/completions"):
+                _send(self, 404, b'{"error": {"message": "not found"}}')
+                return
+            try:
+                server.respond(self, body)
+            except OSError:  # the client gave up (timeout) or was killed
+                self.close_connection = True
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    return Handler
+
+
+def closed_port() -> int:
+    """A loopback port nothing listens on: connections to it are refused."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+    return port
+
+
+def main() -> None:
+    """Serve until killed; print the base URL first."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--latency", type=float, default=0.0)
+    parser.add_argument("--max-parallel", type=int, default=None)
+    args = parser.parse_args()
+    server = FaultServer(latency=args.latency, max_parallel=args.max_parallel, port=args.port)
+    print(server.url, flush=True)
+    with server:
+        threading.Event().wait()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,494 @@
+"""Batch runs against the fault-injection server: reports, cache, faults, bad inputs, pacing."""
+
+from __future__ import annotations
+
+import asyncio
+import fcntl
+import json
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from summarise import batch
+from summarise.batch import (
+    FileResult,
+    RunSummary,
+    asummarise_many,
+    extract_files,
+    run_folder,
+    summarise_many,
+)
+from summarise.config import Config
+from summarise.errors import BackendError, ExtractionError, InputError
+from summarise.loading import load_article
+from summarise.merging import MergedReport
+from summarise.models import Article, DefenceMeetingReport
+from summarise.output import write_json_atomic
+
+from .faultserver import Fault, FaultServer, closed_port
+
+pytestmark = pytest.mark.block_network(allowed_hosts=["127.0.0.1"])
+
+MAX_RETRIES, MAX_REASKS = 2, 1
+
+
+def article_text(key: str) -> str:
+    """An article the fault server recognises by its tag."""
+    return (
+        f"Reference ART-{key}. Indian defence companies met Russian officials in Moscow in late "
+        "October to discuss spare parts and joint production.\n\nThe talks covered the supply "
+        "of components for equipment already in service, officials said on Thursday.\n\n"
+        "Further meetings are expected early next year in New Delhi, according to two sources."
+    )
+
+
+def write_articles(directory: Path, keys: list[str]) -> None:
+    for key in keys:
+        path = directory / f"{key}.txt"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(article_text(key.replace("/", "-")), encoding="utf-8")
+
+
+@pytest.fixture
+def server() -> Iterator[Callable[..., FaultServer]]:
+    """A factory: `server(script, latency=...)` starts a fault server, stopped after the test."""
+    started: list[FaultServer] = []
+
+    def start(script: dict[str, list[Fault]] | None = None, **options: float) -> FaultServer:
+        fault_server = FaultServer(script, **options)  # type: ignore[arg-type]
+        started.append(fault_server.__enter__())
+        return fault_server
+
+    yield start
+    for fault_server in started:
+        fault_server.__exit__()
+
+
+def config_for(url: str, **changes: object) -> Config:
+    settings: dict[str, object] = {
+        "base_url": url,
+        "model": "fake",
+        "mode": "json_schema",
+        "max_retries": MAX_RETRIES,
+        "max_reasks": MAX_REASKS,
+        "retry_backoff": 0.0,
+        "timeout": 0.5,
+    }
+    return Config.model_validate({**settings, **changes})
+
+
+def entries(summary: RunSummary) -> dict[str, batch.ArticleEntry]:
+    return {entry.name: entry for entry in summary.articles}
+
+
+# --- a folder in, reports out --------------------------------------------------------------
+
+
+def test_run_writes_every_report_the_merge_and_the_record(
+    tmp_path: Path, server: Callable[..., FaultServer]
+) -> None:
+    src, out = tmp_path / "in", tmp_path / "out"
+    write_articles(src, ["a", "b", "sub/a"])
+    (src / "c.md").write_text(article_text("c"), encoding="utf-8")
+    (src / "d.json").write_text(
+        json.dumps(
+            {
+                "text": article_text("d"),
+                "title": "Meetings in Moscow",
+                "url": "https://example.com/d",
+                "published": "2025-12-10",
+            }
+        ),
+        encoding="utf-8",
+    )
+    (src / "e.html").write_text(
+        f"<html><head><title>E</title></head><body><nav>Menu</nav><article><p>{article_text('e')}"
+        "</p></article></body></html>",
+        encoding="utf-8",
+    )
+    (src / "notes.pdf").write_bytes(b"%PDF-1.4")
+    (src / "README.md").write_text("How these articles were collected.", encoding="utf-8")
+    fake = server()
+
+    summary = run_folder(src, out, config=config_for(fake.url), progress="quiet")
+
+    assert summary.exit_code == 0 and summary.status == "complete"
+    names = {"a", "b", "sub__a", "c", "d", "e"}
+    assert set(entries(summary)) == names
+    assert {e.status for e in summary.articles} == {"done"}
+    assert {s.path for s in summary.skipped} == {"notes.pdf", "README.md"}
+    assert summary.counts.done == 6 and summary.counts.skipped == 2
+    for name in names:
+        report = DefenceMeetingReport.model_validate_json(
+            (out / "reports" / f"{name}.json").read_text()
+        )
+        assert report.source.id == name
+        assert all(ev.aligned for ev in report.evidence())
+    d = DefenceMeetingReport.model_validate_json((out / "reports" / "d.json").read_text())
+    assert d.source.title == "Meetings in Moscow" and str(d.source.published) == "2025-12-10"
+    e = DefenceMeetingReport.model_validate_json((out / "reports" / "e.json").read_text())
+    assert "Menu" not in e.source.text and e.source.title == "E"
+    merged = MergedReport.model_validate_json((out / "merged.json").read_text())
+    assert {s.id for s in merged.sources} == names
+    assert summary.review == "review.html"
+    assert "<html" in (out / "review.html").read_text(encoding="utf-8")
+    record = RunSummary.model_validate_json((out / "run.json").read_text())
+    assert record == summary
+    assert record.usage.total_tokens > 0 and record.model == "fake"
+    assert record.prompt_version and record.backend == "openai-compatible"
+    assert not list(out.rglob("*.tmp"))
+
+
+def test_a_rerun_makes_no_model_call_and_a_change_redoes_only_what_changed(
+    tmp_path: Path, server: Callable[..., FaultServer]
+) -> None:
+    src, out = tmp_path / "in", tmp_path / "out"
+    write_articles(src, ["a", "b", "c"])
+    fake = server()
+    config = config_for(fake.url)
+    run_folder(src, out, config=config, progress="quiet")
+    assert sum(fake.requests.values()) == 3
+
+    again = run_folder(src, out, config=config, progress="quiet")
+    assert sum(fake.requests.values()) == 3
+    assert again.counts.cached == 3 and again.exit_code == 0
+    assert (out / "merged.json").exists()
+
+    (src / "b.txt").write_text(article_text("b") + " One more sentence.", encoding="utf-8")
+    changed = run_folder(src, out, config=config, progress="quiet")
+    assert entries(changed)["b"].status == "done" and changed.counts.cached == 2
+    assert fake.requests["b"] == 2
+
+    other_model = run_folder(
+        src, out, config=config_for(fake.url, model="fake-2"), progress="quiet"
+    )
+    assert other_model.counts.done == 3
+    assert fake.requests == {"a": 2, "b": 3, "c": 2}
+
+
+def test_a_report_from_another_prompt_version_is_not_reused(
+    tmp_path: Path, server: Callable[..., FaultServer], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    src, out = tmp_path / "in", tmp_path / "out"
+    write_articles(src, ["a"])
+    fake = server()
+    run_folder(src, out, config=config_for(fake.url), progress="quiet")
+    real = batch._provenance
+
+    def new_prompt(config: Config) -> tuple[str, str, str, str, str]:
+        backend, model, mode, _, schema = real(config)
+        return backend, model, mode, "0123456789ab", schema
+
+    monkeypatch.setattr(batch, "_provenance", new_prompt)
+    assert run_folder(src, out, config=config_for(fake.url), progress="quiet").counts.done == 1
+    assert fake.requests["a"] == 2
+
+
+# --- faults ---------------------------------------------------------------------------------
+
+# article key -> (what its requests get, expected status, expected requests, error text)
+FAULTS: dict[str, tuple[list[Fault], str, int, str | None]] = {
+    "ok": ([], "done", 1, None),
+    "limited": (["429", "429"], "done", 3, None),
+    "flaky": (["drop", "truncated"], "done", 3, None),
+    "down": (["500"] * 3, "failed", MAX_RETRIES + 1, "HTTP 500 after 3 attempt(s)"),
+    "hangs": (["hang"] * 3, "failed", MAX_RETRIES + 1, "Cannot reach the model server"),
+    "garbled": (["malformed"], "done", 2, None),
+    "garbage": (["malformed"] * 2, "failed", MAX_REASKS + 1, "still invalid after 1 re-ask"),
+    "cutoff": (["cutoff"], "failed", 1, "cut off at max_tokens"),
+    "misquotes": (["badquote"], "done", 2, None),
+}
+
+
+def test_every_fault_ends_done_or_recorded_with_the_configured_retries(
+    tmp_path: Path, server: Callable[..., FaultServer]
+) -> None:
+    src, out = tmp_path / "in", tmp_path / "out"
+    write_articles(src, list(FAULTS))
+    fake = server({key: faults for key, (faults, *_) in FAULTS.items()}, hang=1.0)
+
+    summary = run_folder(src, out, config=config_for(fake.url), concurrency=8, progress="quiet")
+
+    assert summary.exit_code == 1 and summary.status == "complete"
+    record = entries(RunSummary.model_validate_json((out / "run.json").read_text()))
+    assert set(record) == set(FAULTS)  # none lost
+    for key, (_, status, requests, error) in FAULTS.items():
+        entry = record[key]
+        assert (entry.status, fake.requests[key]) == (status, requests), key
+        assert (out / "reports" / f"{key}.json").exists() == (status == "done")
+        if error is None:
+            assert entry.error is None and entry.attempts == requests
+        else:
+            assert entry.error and error in entry.error, entry.error
+            assert entry.attempts == requests
+    assert record["down"].error_type == record["hangs"].error_type == "BackendError"
+    assert record["garbage"].error_type == "ExtractionError"
+    merged = MergedReport.model_validate_json((out / "merged.json").read_text())
+    assert {s.id for s in merged.sources} == {k for k, v in FAULTS.items() if v[1] == "done"}
+
+
+def test_a_refused_connection_is_retried_then_recorded(tmp_path: Path) -> None:
+    src, out = tmp_path / "in", tmp_path / "out"
+    write_articles(src, ["a", "b"])
+    config = config_for(f"http://127.0.0.1:{closed_port()}/v1")
+
+    summary = run_folder(src, out, config=config, progress="quiet")
+
+    assert summary.exit_code == 1 and summary.counts.failed == 2
+    for entry in summary.articles:
+        assert entry.error_type == "BackendError" and "Cannot reach" in (entry.error or "")
+        assert entry.attempts == MAX_RETRIES + 1
+    assert not (out / "merged.json").exists()
+
+
+def test_a_server_that_cannot_start_aborts_the_run(tmp_path: Path) -> None:
+    src, out = tmp_path / "in", tmp_path / "out"
+    write_articles(src, ["a"])
+    config = Config(model_path=tmp_path / "missing.gguf")  # embedded, without a model file
+
+    summary = run_folder(src, out, config=config, progress="quiet")
+
+    assert summary.status == "aborted" and summary.exit_code == 1
+    assert summary.error and ("missing.gguf" in summary.error or "llama-cpp" in summary.error)
+    assert summary.counts.pending == 1
+    assert RunSummary.model_validate_json((out / "run.json").read_text()).status == "aborted"
+
+
+# --- bad inputs -----------------------------------------------------------------------------
+
+
+def test_bad_inputs_are_recorded_and_the_others_go_on(
+    tmp_path: Path, server: Callable[..., FaultServer], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    src, out = tmp_path / "in", tmp_path / "out"
+    write_articles(src, ["good", "vanishing", "locked"])
+    (src / "empty.txt").write_bytes(b"")
+    (src / "binary.txt").write_bytes(bytes(range(256)) * 8)
+    (src / "western.txt").write_bytes(
+        article_text("western").replace("officials", "caf\xe9 officials").encode("cp1252")
+        + b" \x93quoted\x94"
+    )
+    paragraph = article_text("big") + "\n\n"
+    (src / "big.txt").write_text(paragraph * (2_000_000 // len(paragraph)), encoding="utf-8")
+    (src / "bad.json").write_text('{"title": "no text"}', encoding="utf-8")
+
+    real_load = load_article
+    real_read = Path.read_bytes
+
+    def load(path: Path) -> Article:
+        if path.name == "vanishing.txt":
+            path.unlink()  # removed between discovery and reading
+        return real_load(path)
+
+    def read_bytes(path: Path) -> bytes:
+        if path.name == "locked.txt":  # tests run as root: simulate a file we may not read
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_read(path)
+
+    monkeypatch.setattr(batch, "load_article", load)
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    fake = server()
+    config = config_for(fake.url, context_tokens=65536, timeout=5.0)
+
+    summary = run_folder(src, out, config=config, progress="quiet")
+
+    record = entries(summary)
+    assert {k for k, e in record.items() if e.status == "done"} == {"good", "western", "big"}
+    expected = {
+        "empty": "is empty",
+        "binary": "binary",
+        "bad": 'no "text"',
+        "vanishing": "does not exist",
+        "locked": "Permission denied",
+    }
+    for name, message in expected.items():
+        assert record[name].status == "failed" and record[name].error_type == "InputError"
+        assert message in (record[name].error or ""), record[name].error
+        assert record[name].attempts == 0
+    western = DefenceMeetingReport.model_validate_json(real_read(out / "reports" / "western.json"))
+    assert "café" in western.source.text and "\u201cquoted\u201d" in western.source.text
+    big = DefenceMeetingReport.model_validate_json(real_read(out / "reports" / "big.json"))
+    assert big.extraction.chunks > 1 and len(big.source.text) > 1_900_000
+    assert summary.exit_code == 1
+
+
+def test_a_report_that_cannot_be_written_is_recorded(
+    tmp_path: Path, server: Callable[..., FaultServer], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    src, out = tmp_path / "in", tmp_path / "out"
+    write_articles(src, ["a", "b"])
+    real_write = write_json_atomic
+
+    def write(path: Path, data: Any) -> None:
+        if path.name == "b.json":
+            raise OSError(28, "No space left on device")
+        real_write(path, data)
+
+    monkeypatch.setattr(batch, "write_json_atomic", write)
+    fake = server()
+
+    summary = run_folder(src, out, config=config_for(fake.url), progress="quiet")
+
+    b = entries(summary)["b"]
+    assert (b.status, b.error_type, b.attempts) == ("failed", "OSError", 1)
+    assert "No space left" in (b.error or "") and entries(summary)["a"].status == "done"
+    assert summary.exit_code == 1
+
+
+def test_names_never_collide_and_the_output_folder_inside_the_input_is_not_read(
+    tmp_path: Path, server: Callable[..., FaultServer]
+) -> None:
+    src = tmp_path / "in"
+    write_articles(src, ["a", "x/y", "x__y"])
+    (src / "a.md").write_text(article_text("a-md"), encoding="utf-8")
+    fake = server()
+    config = config_for(fake.url)
+
+    first = run_folder(src, src / "out", config=config, progress="quiet")
+    second = run_folder(src, src / "out", config=config, progress="quiet")
+
+    names = [e.name for e in first.articles]
+    assert len(set(names)) == 4 and {"a.md", "a.txt"} <= set(names)
+    assert len({e.report for e in first.articles}) == 4
+    assert second.counts.cached == 4 and second.counts.total == 4
+
+
+def test_an_output_folder_in_use_is_refused(tmp_path: Path) -> None:
+    src, out = tmp_path / "in", tmp_path / "out"
+    write_articles(src, ["a"])
+    out.mkdir()
+    with (out / ".lock").open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        with pytest.raises(InputError, match="in use"):
+            run_folder(src, out, config=config_for("http://127.0.0.1:9/v1"), progress="quiet")
+
+
+def test_a_missing_folder_is_an_input_error(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="not a folder"):
+        run_folder(tmp_path / "nope", tmp_path / "out", config=config_for("http://x/v1"))
+
+
+# --- concurrency and pacing -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("concurrency", "articles"), [(1, 3), (3, 6)])
+def test_requests_in_flight_are_bounded(
+    server: Callable[..., FaultServer], concurrency: int, articles: int
+) -> None:
+    fake = server(latency=0.25)
+    texts = [article_text(str(i)) for i in range(articles)]
+    config = config_for(fake.url, timeout=5.0)
+    outcomes = list(summarise_many(texts, config=config, concurrency=concurrency))
+    assert sorted(o.index for o in outcomes) == list(range(articles))
+    assert all(o.ok for o in outcomes)
+    assert fake.peak == concurrency
+
+
+def test_the_embedded_server_gets_one_request_at_a_time() -> None:
+    assert batch._default_concurrency(Config()) == 1
+    assert batch._default_concurrency(config_for("http://127.0.0.1:9/v1", backend="embedded")) == 1
+    assert batch._default_concurrency(config_for("http://127.0.0.1:9/v1")) == 4
+
+
+def test_requests_per_minute_are_paced(server: Callable[..., FaultServer]) -> None:
+    fake = server()
+    texts = [article_text(str(i)) for i in range(8)]
+    started = time.monotonic()
+    outcomes = list(summarise_many(texts, config=config_for(fake.url), concurrency=8, rpm=240))
+    # 4 a second, a burst of one second's worth: the last 4 wait 0.25 s each
+    assert time.monotonic() - started >= 0.9
+    assert all(o.ok for o in outcomes)
+
+
+def test_invalid_limits_are_refused(tmp_path: Path) -> None:
+    for options in ({"concurrency": 0}, {"rpm": 0}, {"tpm": -5}):
+        with pytest.raises(Exception, match="at least 1"):
+            run_folder(tmp_path, tmp_path / "out", config=config_for("http://x/v1"), **options)  # type: ignore[arg-type]
+
+
+async def test_asummarise_many_yields_each_outcome_with_its_error(
+    tmp_path: Path, server: Callable[..., FaultServer]
+) -> None:
+    fake = server({"bad": ["500"] * 3, "odd": ["malformed"] * 2})
+    (tmp_path / "file.txt").write_text(article_text("file"), encoding="utf-8")
+    inputs: list[str | Path] = [
+        article_text("fine"),
+        article_text("bad"),
+        tmp_path / "file.txt",
+        tmp_path / "missing.txt",
+        article_text("odd"),
+        "   ",
+    ]
+    outcomes = {o.index: o async for o in asummarise_many(inputs, config=config_for(fake.url))}
+    assert sorted(outcomes) == list(range(len(inputs)))
+    assert outcomes[0].ok and outcomes[2].ok
+    assert outcomes[2].article is not None and outcomes[2].article.id == "file"
+    assert isinstance(outcomes[1].error, BackendError)
+    assert isinstance(outcomes[3].error, InputError) and outcomes[3].article is None
+    assert isinstance(outcomes[4].error, ExtractionError)
+    assert isinstance(outcomes[5].error, InputError)
+
+
+async def test_leaving_early_cancels_what_is_in_flight(server: Callable[..., FaultServer]) -> None:
+    fake = server(latency=0.3)
+    texts = [article_text(str(i)) for i in range(10)]
+    many = asummarise_many(texts, config=config_for(fake.url, timeout=5.0), concurrency=2)
+    first = await anext(many)
+    await many.aclose()
+    assert first.ok
+    await asyncio.sleep(0.4)
+    assert sum(fake.requests.values()) <= 4
+
+
+# --- displays and the `extract` command ------------------------------------------------------
+
+
+def test_jsonl_progress_has_one_line_per_article_and_a_summary(
+    tmp_path: Path, server: Callable[..., FaultServer], capsys: pytest.CaptureFixture[str]
+) -> None:
+    src, out = tmp_path / "in", tmp_path / "out"
+    write_articles(src, ["a", "b"])
+    (src / "skip.png").write_bytes(b"\x89PNG")
+    fake = server({"b": ["500"] * 3})
+
+    summary = run_folder(src, out, config=config_for(fake.url), progress="jsonl")
+
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [line["event"] for line in lines] == ["skipped", "article", "article", "summary"]
+    by_name = {line["name"]: line for line in lines if line["event"] == "article"}
+    assert by_name["a"]["status"] == "done" and by_name["b"]["status"] == "failed"
+    assert lines[-1]["exit_code"] == summary.exit_code == 1
+
+
+def test_bar_progress_ends_with_a_summary_table(
+    tmp_path: Path, server: Callable[..., FaultServer], capsys: pytest.CaptureFixture[str]
+) -> None:
+    src, out = tmp_path / "in", tmp_path / "out"
+    write_articles(src, ["a", "b"])
+    fake = server({"b": ["cutoff"]})
+
+    run_folder(src, out, config=config_for(fake.url), progress="bar")
+
+    printed = capsys.readouterr().out
+    assert "Run complete" in printed and "Failures" in printed and "b.txt" in printed
+
+
+def test_extract_files_names_reports_by_stem(
+    tmp_path: Path, server: Callable[..., FaultServer]
+) -> None:
+    write_articles(tmp_path / "in", ["a", "b", "sub/a"])
+    paths = [tmp_path / "in" / "a.txt", tmp_path / "in" / "b.txt", tmp_path / "in" / "sub/a.txt"]
+    fake = server({"b": ["500"] * 3})
+    seen: list[FileResult] = []
+
+    results = extract_files(
+        paths, tmp_path / "out", config=config_for(fake.url), on_result=seen.append
+    )
+
+    assert [r.path for r in results] == paths and len(seen) == 3
+    assert results[0].ok and results[0].output == tmp_path / "out" / "a.json"
+    assert not results[1].ok and "HTTP 500" in (results[1].error or "")
+    assert results[2].error and "same file stem" in results[2].error
