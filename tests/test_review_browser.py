@@ -170,6 +170,15 @@ def test_a_conflict_shows_both_sides_next_to_each_other(
     assert review.page.locator("#viewer-text mark").text_content() == quote
 
 
+def test_the_filter_hides_items_that_do_not_match(open_review: Any) -> None:
+    page = open_review(merge([report_a(), report_b()])).page
+    page.locator("#filter").fill("sanjiv")
+    page.wait_for_function("() => document.getElementById('entities-adani-defence').hidden")
+    assert page.locator("#entities-sanjiv-kumar").is_visible()
+    page.locator("#filter").fill("")
+    page.wait_for_function("() => !document.getElementById('entities-adani-defence').hidden")
+
+
 def test_hostile_article_text_runs_nothing_and_shows_as_text(open_review: Any) -> None:
     review = open_review(hostile_report())
     page = review.page
