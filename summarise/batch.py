@@ -369,6 +369,9 @@ class RunSummary(_Record):
     usage: TokenUsage = Field(default_factory=TokenUsage, description="Tokens used in this run.")
     merged: str | None = None
     review: str | None = None
+    merge_key: str | None = Field(
+        default=None, description="Hash of the merged report files: unchanged, no new merge."
+    )
     articles: list[ArticleEntry] = Field(default_factory=list)
     skipped: list[SkippedFile] = Field(default_factory=list)
 
@@ -725,6 +728,47 @@ async def _extract_jobs(
             show.article(entry)
 
 
+def _previous(out: Path) -> RunSummary | None:
+    """The record of the last run into `out`, if there is a readable one."""
+    try:
+        return RunSummary.model_validate_json((out / "run.json").read_bytes())
+    except (OSError, ValidationError):
+        return None
+
+
+def _merge_key(out: Path, names: Iterable[str]) -> str | None:
+    """What the merge is made of: the bytes of every report file, and the toolkit version."""
+    digest = hashlib.sha256(__version__.encode())
+    try:
+        for name in sorted(names):
+            data = (out / "reports" / f"{name}.json").read_bytes()
+            digest.update(f"\0{name}\0{len(data)}\0".encode() + data)
+    except OSError:
+        return None
+    return digest.hexdigest()
+
+
+def _merge(
+    out: Path,
+    reports: dict[str, DefenceMeetingReport],
+    summary: RunSummary,
+    previous: RunSummary | None,
+) -> None:
+    """Write `merged.json` and `review.html`, unless the last merge had the very same reports."""
+    key = _merge_key(out, reports)
+    outputs = [out / "merged.json", out / "review.html"]
+    unchanged = key is not None and previous is not None and previous.merge_key == key
+    if not (unchanged and all(path.exists() for path in outputs)):
+        try:
+            merged = merge([reports[name] for name in sorted(reports)])
+        except SummariseError as exc:
+            summary.error = f"merge failed: {exc}"
+            return
+        write_json_atomic(outputs[0], merged)
+        write_text_atomic(outputs[1], render_html(merged))
+    summary.merged, summary.review, summary.merge_key = "merged.json", "review.html", key
+
+
 async def _run(
     directory: Path,
     out: Path,
@@ -735,6 +779,7 @@ async def _run(
     show: _Display,
 ) -> RunSummary:
     started, clock = datetime.now(UTC), time.perf_counter()
+    previous = _previous(out)
     provenance = _provenance(config)
     paths, skipped = _discover(directory, out)
     summary = RunSummary(
@@ -769,14 +814,7 @@ async def _run(
     except SummariseError as exc:  # the model server could not be started
         summary.status, summary.error = "aborted", str(exc)
     if summary.status == "complete" and reports:
-        try:
-            merged = merge([reports[name] for name in sorted(reports)])
-        except SummariseError as exc:
-            summary.error = f"merge failed: {exc}"
-        else:
-            write_json_atomic(out / "merged.json", merged)
-            write_text_atomic(out / "review.html", render_html(merged))
-            summary.merged, summary.review = "merged.json", "review.html"
+        _merge(out, reports, summary, previous)
     summary.seconds = round(time.perf_counter() - clock, 3)
     _tally(summary)
     write_json_atomic(out / "run.json", summary)

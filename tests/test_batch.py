@@ -24,7 +24,7 @@ from summarise.batch import (
 from summarise.config import Config
 from summarise.errors import BackendError, ExtractionError, InputError
 from summarise.loading import load_article
-from summarise.merging import MergedReport
+from summarise.merging import MergedReport, merge
 from summarise.models import Article, DefenceMeetingReport
 from summarise.output import write_json_atomic
 
@@ -143,24 +143,37 @@ def test_run_writes_every_report_the_merge_and_the_record(
 
 
 def test_a_rerun_makes_no_model_call_and_a_change_redoes_only_what_changed(
-    tmp_path: Path, server: Callable[..., FaultServer]
+    tmp_path: Path, server: Callable[..., FaultServer], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     src, out = tmp_path / "in", tmp_path / "out"
     write_articles(src, ["a", "b", "c"])
     fake = server()
     config = config_for(fake.url)
+    merges: list[int] = []
+    real_merge = merge
+
+    def counted_merge(reports: list[DefenceMeetingReport]) -> MergedReport:
+        merges.append(len(reports))
+        return real_merge(reports)
+
+    monkeypatch.setattr(batch, "merge", counted_merge)
     run_folder(src, out, config=config, progress="quiet")
-    assert sum(fake.requests.values()) == 3
+    assert sum(fake.requests.values()) == 3 and merges == [3]
 
     again = run_folder(src, out, config=config, progress="quiet")
     assert sum(fake.requests.values()) == 3
     assert again.counts.cached == 3 and again.exit_code == 0
-    assert (out / "merged.json").exists()
+    assert merges == [3], "the same reports were merged again"
+    assert again.merged == "merged.json" and again.review == "review.html"
+
+    (out / "review.html").unlink()
+    assert run_folder(src, out, config=config, progress="quiet").review == "review.html"
+    assert merges == [3, 3] and (out / "review.html").exists()
 
     (src / "b.txt").write_text(article_text("b") + " One more sentence.", encoding="utf-8")
     changed = run_folder(src, out, config=config, progress="quiet")
     assert entries(changed)["b"].status == "done" and changed.counts.cached == 2
-    assert fake.requests["b"] == 2
+    assert fake.requests["b"] == 2 and merges == [3, 3, 3]
 
     other_model = run_folder(
         src, out, config=config_for(fake.url, model="fake-2"), progress="quiet"
