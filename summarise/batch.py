@@ -498,7 +498,7 @@ def _exclusive(out: Path) -> Iterator[None]:
 class _Display(Protocol):
     def begin(self, summary: RunSummary) -> None: ...
     def article(self, entry: ArticleEntry) -> None: ...
-    def extracting(self, todo: int) -> None: ...
+    def extracting(self) -> None: ...
     def end(self, summary: RunSummary) -> None: ...
 
 
@@ -509,7 +509,7 @@ class _Quiet:
     def article(self, entry: ArticleEntry) -> None:
         pass
 
-    def extracting(self, todo: int) -> None:
+    def extracting(self) -> None:
         pass
 
     def end(self, summary: RunSummary) -> None:
@@ -596,7 +596,7 @@ class _Bar:
             failed=self._counts["failed"],
         )
 
-    def extracting(self, todo: int) -> None:
+    def extracting(self) -> None:
         task = self._progress.tasks[0]
         self._progress.reset(
             self._task, total=task.total, completed=int(task.completed), description="extracting"
@@ -806,7 +806,7 @@ async def _run(
     jobs, reports = _read(paths, summary, directory, out, provenance, show)
     try:
         if jobs:
-            show.extracting(len(jobs))
+            show.extracting()
             await _extract_jobs(jobs, reports, out, config, summary.concurrency, rpm, tpm, show)
         summary.status = "complete"
     except asyncio.CancelledError:  # Ctrl-C: what is finished is on disk already
