@@ -603,6 +603,7 @@ class _Bar:
         )
 
     def end(self, summary: RunSummary) -> None:
+        self._progress.update(self._task, description=summary.status)
         self._progress.stop()
         console = Console()
         console.print(_summary_table(summary))
