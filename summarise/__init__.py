@@ -3,7 +3,15 @@
 __version__ = "0.1.0"
 
 from .backends import embedded_server
-from .batch import FileResult, extract_files
+from .batch import (
+    FileResult,
+    Outcome,
+    RunSummary,
+    asummarise_many,
+    extract_files,
+    run_folder,
+    summarise_many,
+)
 from .config import Config, resolve_config
 from .errors import (
     BackendError,
@@ -13,9 +21,11 @@ from .errors import (
     SetupError,
     SummariseError,
 )
+from .evaluation import evaluate
 from .extraction import asummarise, summarise
 from .grounding import ground, locate
 from .loading import load_article
+from .merging import MergedReport, load_reports, merge, verify_provenance
 from .models import (
     Article,
     Attendee,
@@ -31,6 +41,7 @@ from .models import (
     TokenUsage,
     Topic,
 )
+from .review import load_for_review, render_html, render_markdown, render_terminal
 
 __all__ = [
     "Article",
@@ -48,7 +59,10 @@ __all__ = [
     "InputError",
     "KeyFigure",
     "Location",
+    "MergedReport",
+    "Outcome",
     "Risk",
+    "RunSummary",
     "SetupError",
     "Source",
     "SummariseError",
@@ -56,11 +70,22 @@ __all__ = [
     "Topic",
     "__version__",
     "asummarise",
+    "asummarise_many",
     "embedded_server",
+    "evaluate",
     "extract_files",
     "ground",
     "load_article",
+    "load_for_review",
+    "load_reports",
     "locate",
+    "merge",
+    "render_html",
+    "render_markdown",
+    "render_terminal",
     "resolve_config",
+    "run_folder",
     "summarise",
+    "summarise_many",
+    "verify_provenance",
 ]

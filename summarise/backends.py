@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import importlib.util
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,6 +26,7 @@ from .config import EMBEDDED_MODEL_ALIAS, Config
 from .errors import BackendError, SetupError
 
 _NO_KEY = "sk-no-key-required"
+_PR_SET_PDEATHSIG = 1
 
 
 def _rewrite_json_schema(request: httpx2.Request) -> httpx2.Request:
@@ -107,6 +111,16 @@ def make_async_client(config: Config) -> openai.AsyncOpenAI:
     return openai.AsyncOpenAI(**kwargs)
 
 
+def _die_with_parent() -> None:
+    """In the server's process: get SIGKILL when the toolkit's process dies (Linux only).
+
+    Without it, a killed batch run would leave an orphan server using every core.
+    """
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
 def _free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
@@ -172,6 +186,10 @@ def embedded_server(config: Config, *, startup_timeout: float = 300.0) -> Iterat
         stdout=log_fd,
         stderr=subprocess.STDOUT,
         stdin=subprocess.DEVNULL,
+        # the death signal follows the spawning *thread*: only safe from the main thread
+        preexec_fn=_die_with_parent
+        if threading.current_thread() is threading.main_thread()
+        else None,
     )
     os.close(log_fd)
     try:
@@ -187,7 +205,7 @@ def embedded_server(config: Config, *, startup_timeout: float = 300.0) -> Iterat
     finally:
         proc.terminate()
         try:
-            proc.wait(timeout=10)
+            proc.wait(timeout=5)
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()

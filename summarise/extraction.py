@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import re
 import time
 from collections.abc import Callable, Sequence
@@ -15,7 +16,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import instructor
 import openai
@@ -26,6 +27,7 @@ from tenacity import (
     AsyncRetrying,
     RetryCallState,
     Retrying,
+    before_sleep_log,
     retry_if_exception,
     stop_after_attempt,
     wait_exponential_jitter,
@@ -58,6 +60,8 @@ from .models import (
 from .models import Risk as RiskItem
 from .prompts import Prompt, load_prompt
 
+_log = logging.getLogger(__name__)
+
 PROMPT_NAME = "extract"
 _CHARS_PER_TOKEN = 3.5  # conservative for English news text; used only to decide on chunking
 _PROMPT_OVERHEAD_TOKENS = 700  # instructions and chat template around the article
@@ -69,52 +73,60 @@ class _Draft(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
 
+# Length caps keep a small model from running away inside a string (the server turns them into
+# grammar limits); they are generous for what each field should hold.
+_Name = Annotated[str, Field(max_length=100)]
+_Short = Annotated[str, Field(max_length=120)]
+_Detail = Annotated[str, Field(max_length=240)]
+_Quote = Annotated[str, Field(max_length=300)]
+
+
 class _DraftLocation(_Draft):
-    name: str
-    quote: str
+    name: _Name
+    quote: _Quote
 
 
 class _DraftDate(_Draft):
-    text: str
-    of: str
-    quote: str
+    text: _Name
+    of: _Short
+    quote: _Quote
 
 
 class _DraftAttendee(_Draft):
-    name: str
+    name: _Name
     kind: AttendeeKind
-    affiliation: str | None
-    role: str | None
-    country: str | None
+    affiliation: _Short | None
+    role: _Short | None
+    country: _Name | None
     stance: Stance
-    quote: str
+    quote: _Quote
 
 
 class _DraftDenial(_Draft):
-    by: str
-    claim: str
-    to_whom: str | None
-    quote: str
+    by: _Name
+    claim: _Detail
+    to_whom: _Short | None
+    quote: _Quote
 
 
 class _DraftTopic(_Draft):
-    label: str
-    detail: str
-    quote: str
+    label: _Short
+    detail: _Detail
+    quote: _Quote
 
 
 class _DraftRisk(_Draft):
-    label: str
-    detail: str
+    label: _Short
+    detail: _Detail
     category: RiskCategory
-    borne_by: str | None
-    quote: str
+    borne_by: _Short | None
+    quote: _Quote
 
 
 class _DraftFigure(_Draft):
-    value: str
-    what: str
-    quote: str
+    value: _Name
+    what: _Short
+    quote: _Quote
 
 
 @dataclass
@@ -131,7 +143,7 @@ _CHECK: ContextVar[_GroundingCheck | None] = ContextVar("summarise_grounding", d
 class ReportDraft(_Draft):
     """What the model is asked for; every item carries one quote copied from the article."""
 
-    summary: str
+    summary: Annotated[str, Field(max_length=600)]
     locations: list[_DraftLocation] = Field(max_length=4)
     dates: list[_DraftDate] = Field(max_length=8)
     attendees: list[_DraftAttendee] = Field(max_length=16)
@@ -260,6 +272,7 @@ def _retry_policy(config: Config) -> dict[str, Any]:
         "wait": wait,
         "retry": retry_if_exception(_is_transient),
         "reraise": True,
+        "before_sleep": before_sleep_log(_log, logging.INFO),
     }
 
 
@@ -566,8 +579,7 @@ async def asummarise(
     art = as_article(article)
     config = config or resolve_config()
     if client is None and config.embedded:
-        with contextlib.ExitStack() as stack:
-            live = await asyncio.to_thread(stack.enter_context, embedded_server(config))
+        with embedded_server(config) as live:  # blocks for the server's start-up only
             return await asummarise(art, config=live)
     started = time.perf_counter()
     prompt = load_prompt(PROMPT_NAME)

@@ -10,10 +10,15 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from .merging import MergedReport
 from .models import DefenceMeetingReport
+
+_UMASK = os.umask(0)
+os.umask(_UMASK)
 
 SCHEMA_MODELS: dict[str, type[BaseModel]] = {
     "defence-meeting-report": DefenceMeetingReport,
+    "merged-report": MergedReport,
 }
 
 
@@ -22,6 +27,7 @@ def write_text_atomic(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        os.fchmod(fd, 0o666 & ~_UMASK)  # mkstemp makes 0600; give the file the usual mode
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
             handle.flush()

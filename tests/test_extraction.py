@@ -1,0 +1,273 @@
+"""Extraction end to end (replayed from cassettes) and its failure modes (faulty transports)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import httpx2
+import openai
+import pytest
+from pydantic import SecretStr
+
+from summarise.backends import _LlamaCppTransport, _rewrite_json_schema
+from summarise.config import Config
+from summarise.errors import BackendError, ExtractionError, InputError
+from summarise.extraction import _split, asummarise, summarise
+from summarise.loading import load_article
+from summarise.models import DefenceMeetingReport
+from summarise.prompts import load_prompt
+
+from .conftest import ARTICLES, REFERENCE_IDS, ROOT
+
+pytestmark = pytest.mark.model
+
+
+def _check_invariants(report: DefenceMeetingReport) -> None:
+    text = report.source.text
+    for ev in report.evidence():
+        assert ev.source_id == report.source.id
+        if ev.aligned:
+            assert ev.start is not None and ev.end is not None
+            assert text[ev.start : ev.end] == ev.quote
+        else:
+            assert ev.start is None and ev.end is None
+
+
+@pytest.mark.parametrize("stem", REFERENCE_IDS)
+def test_reference_report_is_grounded(
+    stem: str, reference_reports: dict[str, DefenceMeetingReport]
+) -> None:
+    report = reference_reports[stem]
+    _check_invariants(report)
+    assert report.source.id == stem
+    assert report.source.text == load_article(ARTICLES / f"{stem}.json").text
+    assert report.extraction.prompt_version == load_prompt("extract").version
+    assert report.extraction.usage.prompt_tokens > 0
+    assert report.extraction.attempts >= 1
+    assert report.attendees, "the model found no attendee"
+    evidence = report.evidence()
+    assert sum(e.aligned for e in evidence) >= 0.8 * len(evidence)
+
+
+def test_reference_b_has_the_denials(reference_reports: dict[str, DefenceMeetingReport]) -> None:
+    report = reference_reports["india-russia-defence-meetings-b"]
+    deniers = " ".join(d.by for d in report.denials).lower()
+    assert "adani" in deniers or "bharat forge" in deniers
+    denied = {a.name.lower() for a in report.attendees if a.stance == "denied"}
+    assert any("adani" in n or "bharat forge" in n for n in denied)
+
+
+def test_reference_dates_are_intervals(reference_reports: dict[str, DefenceMeetingReport]) -> None:
+    for report in reference_reports.values():
+        assert any(d.earliest and d.latest for d in report.dates), report.dates
+        for d in report.dates:
+            if d.earliest and d.latest:
+                assert d.earliest <= d.latest
+
+
+async def test_asummarise_matches_the_recording(
+    model_config: Config, cassette: Any, reference_reports: dict[str, DefenceMeetingReport]
+) -> None:
+    stem = REFERENCE_IDS[0]
+    with cassette(f"reference/{stem}", replay=True):
+        report = await asummarise(load_article(ARTICLES / f"{stem}.json"), config=model_config)
+    _check_invariants(report)
+    assert report.attendees
+
+
+class _Flaky(httpx2.BaseTransport):
+    """Answers the first `failures` requests with 429 + Retry-After, then passes through."""
+
+    def __init__(self, failures: int) -> None:
+        self.failures = failures
+        self.calls = 0
+        self._inner = _LlamaCppTransport()
+
+    def handle_request(self, request: httpx2.Request) -> httpx2.Response:
+        self.calls += 1
+        if self.calls <= self.failures:
+            return httpx2.Response(429, headers={"retry-after": "0"}, json={"error": "slow down"})
+        return self._inner.handle_request(request)
+
+
+def test_rate_limit_is_retried_then_succeeds(
+    model_config: Config, cassette: Any, reference_reports: dict[str, DefenceMeetingReport]
+) -> None:
+    stem = REFERENCE_IDS[1]
+    flaky = _Flaky(failures=2)
+    config = model_config.model_copy(update={"max_retries": 3})
+    client = openai.OpenAI(
+        base_url=config.base_url,
+        api_key="sk-test",
+        max_retries=0,
+        http_client=httpx2.Client(transport=flaky),
+    )
+    with cassette(f"reference/{stem}", replay=True):
+        report = summarise(load_article(ARTICLES / f"{stem}.json"), config=config, client=client)
+    assert flaky.calls >= 3
+    assert report == reference_reports[stem].model_copy(update={"extraction": report.extraction})
+
+
+# --- failure modes, no model involved --------------------------------------------------------
+
+
+def _client(handler: Callable[[httpx2.Request], httpx2.Response]) -> openai.OpenAI:
+    return openai.OpenAI(
+        base_url="http://model.test/v1",
+        api_key="sk-test",
+        max_retries=0,
+        http_client=httpx2.Client(transport=httpx2.MockTransport(handler)),
+    )
+
+
+_CONFIG = Config(
+    base_url="http://model.test/v1", model="m", mode="json_schema", max_retries=2, retry_backoff=0
+)
+
+
+def _completion(content: str) -> dict[str, Any]:
+    return {
+        "id": "c1",
+        "object": "chat.completion",
+        "created": 0,
+        "model": "m",
+        "choices": [
+            {
+                "index": 0,
+                "finish_reason": "stop",
+                "message": {"role": "assistant", "content": content},
+            }
+        ],
+        "usage": {"prompt_tokens": 10, "completion_tokens": 3, "total_tokens": 13},
+    }
+
+
+def test_server_down_is_retried_then_raises() -> None:
+    calls = []
+
+    def refuse(request: httpx2.Request) -> httpx2.Response:
+        calls.append(request)
+        raise httpx2.ConnectError("connection refused", request=request)
+
+    with pytest.raises(BackendError, match="Cannot reach") as info:
+        summarise("Some article text about a meeting.", config=_CONFIG, client=_client(refuse))
+    assert len(calls) == 3 == info.value.attempts
+
+
+def test_timeouts_are_retried() -> None:
+    calls = []
+
+    def slow(request: httpx2.Request) -> httpx2.Response:
+        calls.append(request)
+        raise httpx2.ReadTimeout("timed out", request=request)
+
+    with pytest.raises(BackendError):
+        summarise("Some article text.", config=_CONFIG, client=_client(slow))
+    assert len(calls) == 3
+
+
+@pytest.mark.parametrize("status", [429, 500, 503])
+def test_transient_statuses_are_retried(status: int) -> None:
+    calls = []
+
+    def busy(request: httpx2.Request) -> httpx2.Response:
+        calls.append(request)
+        return httpx2.Response(status, headers={"retry-after-ms": "1"}, json={"error": "busy"})
+
+    with pytest.raises(BackendError, match=f"HTTP {status}"):
+        summarise("Some article text.", config=_CONFIG, client=_client(busy))
+    assert len(calls) == 3
+
+
+def test_client_errors_are_not_retried() -> None:
+    calls = []
+
+    def unauthorised(request: httpx2.Request) -> httpx2.Response:
+        calls.append(request)
+        return httpx2.Response(401, json={"error": {"message": "bad key"}})
+
+    with pytest.raises(BackendError, match="HTTP 401"):
+        summarise("Some article text.", config=_CONFIG, client=_client(unauthorised))
+    assert len(calls) == 1
+
+
+def test_garbage_output_is_reasked_then_raises() -> None:
+    calls = []
+
+    def garbage(request: httpx2.Request) -> httpx2.Response:
+        calls.append(json.loads(request.content))
+        return httpx2.Response(200, json=_completion("I am not JSON {"))
+
+    with pytest.raises(ExtractionError, match="still invalid"):
+        summarise("Some article text.", config=_CONFIG, client=_client(garbage))
+    assert len(calls) == _CONFIG.max_reasks + 1
+    # the re-ask carries the error back to the model
+    assert "error" in json.dumps(calls[-1]["messages"][-1]).lower()
+
+
+def test_secrets_never_reach_errors() -> None:
+    config = _CONFIG.model_copy(update={"api_key": SecretStr("sk-very-secret")})
+
+    def refuse(request: httpx2.Request) -> httpx2.Response:
+        raise httpx2.ConnectError("connection refused", request=request)
+
+    with pytest.raises(BackendError) as info:
+        summarise("Some text.", config=config, client=_client(refuse))
+    assert "sk-very-secret" not in str(info.value)
+    assert "sk-very-secret" not in repr(config)
+
+
+@pytest.mark.parametrize("text", ["", "   \n\t "])
+def test_empty_input_is_refused(text: str) -> None:
+    with pytest.raises(InputError):
+        summarise(text, config=_CONFIG, client=_client(lambda r: httpx2.Response(500)))
+
+
+def test_llama_cpp_rewrite_moves_the_schema_into_json_object() -> None:
+    body = {
+        "model": "m",
+        "response_format": {
+            "type": "json_schema",
+            "json_schema": {"name": "R", "schema": {"type": "object"}},
+        },
+    }
+    request = httpx2.Request("POST", "http://x/v1/chat/completions", json=body)
+    rewritten = json.loads(_rewrite_json_schema(request).read())
+    assert rewritten["response_format"] == {"type": "json_object", "schema": {"type": "object"}}
+    other = httpx2.Request("GET", "http://x/v1/models")
+    assert _rewrite_json_schema(other) is other
+
+
+def test_split_keeps_every_character_and_respects_the_limit() -> None:
+    text = load_article(ARTICLES / f"{REFERENCE_IDS[0]}.json").text
+    chunks = _split(text, 900)
+    assert len(chunks) > 3
+    assert all(len(c.text) <= 900 for c in chunks)
+    assert "".join(c.text for c in chunks) == text
+    assert all(text[c.offset : c.offset + len(c.text)] == c.text for c in chunks)
+
+
+def test_long_article_is_chunked_and_stays_grounded(model_config: Config, cassette: Any) -> None:
+    stem = REFERENCE_IDS[1]
+    # a small context window forces two chunks; offsets must still point into the whole text
+    config = model_config.model_copy(update={"context_tokens": 3300})
+    with cassette(f"chunked/{stem}"):
+        report = summarise(load_article(ARTICLES / f"{stem}.json"), config=config)
+    assert report.extraction.chunks == 2
+    _check_invariants(report)
+    late = [ev for ev in report.evidence() if ev.aligned and ev.start and ev.start > 2000]
+    assert late, "no evidence from the second chunk"
+
+
+def test_quotes_not_in_the_article_are_reasked_once(model_config: Config, cassette: Any) -> None:
+    # A French article: the small model tends to answer with English (translated) quotes,
+    # which are not in the text, so the draft is sent back once naming them.
+    path = ROOT / "tests" / "data" / "reask-article-fr.txt"
+    with cassette("reask/reask-article-fr") as recorded:
+        report = summarise(load_article(path), config=model_config)
+    assert report.extraction.attempts == 2
+    reask = json.loads(recorded.requests[1].body)["messages"][-1]["content"]
+    assert "do not occur in the article" in reask
+    _check_invariants(report)
