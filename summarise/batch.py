@@ -35,12 +35,11 @@ from . import __version__
 from .backends import embedded_server, make_async_client
 from .config import Config, resolve_config
 from .errors import ConfigError, InputError, SummariseError
-from .extraction import PROMPT_NAME, ArticleInput, asummarise
+from .extraction import ArticleInput, asummarise, prompt_version
 from .loading import SUPPORTED_SUFFIXES, as_article, load_article
 from .merging import merge
 from .models import SCHEMA_VERSION, Article, DefenceMeetingReport, Source, TokenUsage
 from .output import write_json_atomic, write_text_atomic
-from .prompts import load_prompt
 from .review import render_html
 
 __all__ = [
@@ -450,7 +449,7 @@ def _names(paths: Sequence[Path], directory: Path) -> list[str]:
 
 def _provenance(config: Config) -> tuple[str, str, str, str, str]:
     """What a cached report must have been made with: backend, model, mode, prompt, schema."""
-    prompt = load_prompt(PROMPT_NAME).version
+    prompt = prompt_version()
     return (
         config.backend_name,
         config.resolved_model,

@@ -242,3 +242,41 @@ def ground(quote: str, text: str, source_id: str, *, offset: int = 0) -> models.
         alignment=span.alignment,
         model_quote=None if found == quote else quote,
     )
+
+
+# --- sentences: what the model cites by number when `evidence = "sentences"` ---------------
+
+# A sentence ends at . ! or ? (then any closing quotes or brackets) before whitespace and a
+# capital, digit or opening quote; not after a title or a one-letter initial ("Mr. Kumar",
+# "S. Jaishankar", "U.S. officials").
+_SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)\]]*(?=\s+[\"'\u201c\u2018(\[]?[A-Z0-9])")
+_NO_END_BEFORE = re.compile(
+    r"(?:\b(?:Mr|Mrs|Ms|Dr|Prof|Gen|Lt|Col|Maj|Capt|Adm|Sgt|St|Sr|Jr|Inc|Ltd|Co|Corp|No|vs|"
+    r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)|\b[A-Z]|\.[A-Z])\.$"
+)
+
+
+def sentences(text: str, *, offset: int = 0) -> list[tuple[int, int]]:
+    """The sentences of `text` as (start, end) spans, trimmed of surrounding whitespace.
+
+    Lines are split apart first (headlines, bylines and paragraphs are never joined), then
+    each line at sentence ends. Spans are shifted by `offset`.
+    """
+    spans: list[tuple[int, int]] = []
+    for line in re.finditer(r"[^\n]+", text):
+        start = line.start()
+        for stop in _SENTENCE_END.finditer(line.group()):
+            cut = line.start() + stop.end()
+            if _NO_END_BEFORE.search(text[max(start, cut - 6) : cut]):
+                continue
+            spans.append((start, cut))
+            start = cut
+        spans.append((start, line.end()))
+    trimmed = []
+    for start, end in spans:
+        piece = text[start:end]
+        left = len(piece) - len(piece.lstrip())
+        right = len(piece.rstrip())
+        if right > left:
+            trimmed.append((start + left + offset, start + right + offset))
+    return trimmed

@@ -39,7 +39,7 @@ _WORDS = re.compile(r"\S+(?:[ \t]+\S+){4,9}")
 
 
 def draft_for(text: str, *, quotes_from: str | None = None) -> dict[str, Any]:
-    """A valid `ReportDraft` for `text`: every quote is a run of 5-10 words of the text."""
+    """A draft valid for both passes for `text`: every quote is a run of 5-10 words of the text."""
     found = [m.group(0) for m in _WORDS.finditer(quotes_from or text)]
     quotes = (found or [text.strip()])[:4]
 
@@ -62,8 +62,21 @@ def draft_for(text: str, *, quotes_from: str | None = None) -> dict[str, Any]:
             }
         ],
         "denials": [],
-        "topics": [{"label": "defence cooperation", "detail": "talks", "quote": quote(3)}],
-        "risks": [],
+        # the themes pass needs at least 3 topics and 2 risks
+        "topics": [
+            {"label": label, "detail": "talks", "quote": quote(i)}
+            for i, label in enumerate(["defence cooperation", "spare parts", "joint research"])
+        ],
+        "risks": [
+            {
+                "label": label,
+                "detail": "d",
+                "category": "sanctions",
+                "borne_by": None,
+                "quote": quote(i),
+            }
+            for i, label in enumerate(["sanctions", "costs"])
+        ],
         "key_figures": [],
     }
 

@@ -14,10 +14,9 @@ from pydantic import SecretStr
 from summarise.backends import _LlamaCppTransport, _rewrite_json_schema
 from summarise.config import Config
 from summarise.errors import BackendError, ExtractionError, InputError
-from summarise.extraction import _split, asummarise, summarise
+from summarise.extraction import _split, asummarise, prompt_version, summarise
 from summarise.loading import load_article
 from summarise.models import DefenceMeetingReport
-from summarise.prompts import load_prompt
 
 from .conftest import ARTICLES, REFERENCE_IDS, ROOT
 
@@ -43,7 +42,7 @@ def test_reference_report_is_grounded(
     _check_invariants(report)
     assert report.source.id == stem
     assert report.source.text == load_article(ARTICLES / f"{stem}.json").text
-    assert report.extraction.prompt_version == load_prompt("extract").version
+    assert report.extraction.prompt_version == prompt_version()
     assert report.extraction.usage.prompt_tokens > 0
     assert report.extraction.attempts >= 1
     assert report.attendees, "the model found no attendee"
@@ -207,6 +206,67 @@ def test_garbage_output_is_reasked_then_raises() -> None:
     assert "error" in json.dumps(calls[-1]["messages"][-1]).lower()
 
 
+def test_two_passes_share_the_article_prefix_and_make_one_report() -> None:
+    article = (
+        "Alpha Corp met Beta Ltd in Oslo on March 3. They discussed joint radar work, "
+        "shared training and spare engines. Sanctions and high costs could stall the plan."
+    )
+    facts = {"summary": "Alpha met Beta.", "locations": [{"name": "Oslo", "quote": "in Oslo"}],
+             "dates": [], "attendees": [], "denials": [], "key_figures": []}  # fmt: skip
+
+    def item(label: str, quote: str, **more: str) -> dict[str, str]:
+        return {"label": label, "detail": label, "quote": quote, **more}
+
+    risk = {"category": "sanctions", "borne_by": "Alpha Corp"}
+    themes = {
+        "topics": [item("radar", "They discussed joint radar work"),
+                   item("training", "shared training"), item("engines", "spare engines")],
+        "risks": [item("sanctions", "Sanctions and high costs", **risk),
+                  item("costs", "high costs could stall the plan", **risk)],
+    }  # fmt: skip
+    calls: list[dict[str, Any]] = []
+
+    def answer(request: httpx2.Request) -> httpx2.Response:
+        calls.append(json.loads(request.content))
+        return httpx2.Response(200, json=_completion(json.dumps([facts, themes][len(calls) - 1])))
+
+    report = summarise(article, config=_CONFIG, client=_client(answer))
+    first, second = (c["messages"][1]["content"] for c in calls)
+    prefix = first[: first.index(">>>") + 3]
+    assert article in prefix and second.startswith(prefix)
+    assert calls[0]["messages"][0] == calls[1]["messages"][0]
+    assert report.summary == "Alpha met Beta."
+    assert [t.label for t in report.topics] == ["radar", "training", "engines"]
+    assert [r.label for r in report.risks] == ["sanctions", "costs"]
+    assert report.extraction.attempts == 2
+    assert report.extraction.usage.total_tokens == 26
+    assert all(e.aligned for e in report.evidence())
+
+
+def test_places_are_not_attendees_and_figures_must_be_in_the_article() -> None:
+    article = "Alpha Corp met Beta Ltd in Oslo for talks. Alpha Corp holds 40% of the venture."
+    person = {"kind": "organisation", "affiliation": None, "role": None, "country": None,
+              "stance": "asserted", "quote": "Alpha Corp met Beta Ltd in Oslo"}  # fmt: skip
+    facts = {
+        "summary": "s", "locations": [{"name": "Oslo", "quote": "in Oslo"}], "dates": [],
+        "attendees": [{"name": "Alpha Corp", **person}, {"name": "Oslo", **person}],
+        "denials": [],
+        "key_figures": [{"value": "40%", "what": "stake", "quote": "holds 40% of the venture"},
+                        {"value": "36%", "what": "stake", "quote": "holds 40% of the venture"}],
+    }  # fmt: skip
+    topic = {"label": "t", "detail": "d", "quote": "met Beta Ltd in Oslo for talks"}
+    risk = {**topic, "category": "other", "borne_by": None}
+    themes = {"topics": [topic] * 3, "risks": [risk] * 2}
+    answers = iter([facts, themes])
+
+    def answer(request: httpx2.Request) -> httpx2.Response:
+        return httpx2.Response(200, json=_completion(json.dumps(next(answers))))
+
+    report = summarise(article, config=_CONFIG, client=_client(answer))
+    assert [a.name for a in report.attendees] == ["Alpha Corp"]
+    assert [f.value for f in report.key_figures] == ["40%"]
+
+
 def test_secrets_never_reach_errors() -> None:
     config = _CONFIG.model_copy(update={"api_key": SecretStr("sk-very-secret")})
 
@@ -267,7 +327,8 @@ def test_quotes_not_in_the_article_are_reasked_once(model_config: Config, casset
     path = ROOT / "tests" / "data" / "reask-article-fr.txt"
     with cassette("reask/reask-article-fr") as recorded:
         report = summarise(load_article(path), config=model_config)
-    assert report.extraction.attempts == 2
-    reask = json.loads(recorded.requests[1].body)["messages"][-1]["content"]
-    assert "do not occur in the article" in reask
+    bodies = [json.loads(request.body) for request in recorded.requests]
+    assert report.extraction.attempts == len(bodies) == 3  # two passes, one re-asked
+    reasks = [b for b in bodies if "do not occur in the article" in b["messages"][-1]["content"]]
+    assert len(reasks) == 1
     _check_invariants(report)

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from summarise.grounding import FUZZY_THRESHOLD, Span, ground, locate
+from summarise.grounding import FUZZY_THRESHOLD, Span, ground, locate, sentences
 
 ARTICLES = Path(__file__).resolve().parents[1] / "examples" / "articles"
 
@@ -306,3 +306,33 @@ def test_fuzzy_spans_do_not_cut_words(data: st.DataObject) -> None:
         assert FUZZY_THRESHOLD <= span.score <= 100
         assert span.start == 0 or not text[span.start - 1].isalnum()
         assert span.end == len(text) or not text[span.end].isalnum()
+
+
+# --- sentences ------------------------------------------------------------------------------
+
+
+def test_sentences_split_at_ends_but_not_after_titles_or_initials() -> None:
+    text = (
+        "Headline Without A Stop\nMr. Kumar met S. Rao in Moscow. Talks went on! "
+        '"Was it wise?" he asked. The U.S. official left.\n\nDone'
+    )
+    found = [text[s:e] for s, e in sentences(text)]
+    assert found == [
+        "Headline Without A Stop",
+        "Mr. Kumar met S. Rao in Moscow.",
+        "Talks went on!",
+        '"Was it wise?" he asked.',
+        "The U.S. official left.",
+        "Done",
+    ]
+
+
+@given(st.text(alphabet=st.sampled_from("ab .!?\n\"'AB1"), max_size=200))
+def test_sentences_cover_every_visible_character_once_in_order(text: str) -> None:
+    spans = sentences(text, offset=5)
+    covered = [i for s, e in spans for i in range(s - 5, e - 5)]
+    assert covered == sorted(set(covered))  # ordered, no overlap
+    assert {i for i, c in enumerate(text) if not c.isspace()} <= set(covered)
+    for s, e in spans:
+        piece = text[s - 5 : e - 5]
+        assert piece and piece == piece.strip()
