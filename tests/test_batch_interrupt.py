@@ -28,8 +28,11 @@ pytestmark = pytest.mark.block_network(allowed_hosts=["127.0.0.1"])
 ROOT = Path(__file__).resolve().parents[1]
 ARTICLES = 16
 CONCURRENCY = 4
+# The child restores Python's own SIGINT handler: a process started in the background by a
+# non-interactive shell (as CI may be) inherits SIGINT ignored, and Ctrl-C would never arrive.
 RUN = """
-import sys
+import signal, sys
+signal.signal(signal.SIGINT, signal.default_int_handler)
 from summarise.batch import run_folder
 from summarise.config import Config
 config = Config(base_url=sys.argv[3], model="fake", mode="json_schema", retry_backoff=0)
