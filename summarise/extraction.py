@@ -1,7 +1,8 @@
 """Extraction: one article in, one grounded DefenceMeetingReport out, through instructor.
 
-The model fills a compact draft (every item with one verbatim quote); the toolkit then aligns
-the quotes to the article, normalises dates in code and reconciles stances with denials.
+The model fills two compact drafts over the same article prefix (the facts, then topics and
+risks), every item with one verbatim quote; the toolkit then aligns the quotes to the article,
+checks the items small models tend to invent, normalises dates and reconciles stances.
 """
 
 from __future__ import annotations
