@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import typer
 from rich.console import Console
@@ -54,7 +54,6 @@ def _main(
     """Grounded, structured reports of news articles, merged with provenance."""
     # Errors reach the user as one clear message; the libraries' own logs are for --verbose.
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(message)s")
-    logging.getLogger("summarise").setLevel(logging.INFO if verbose else logging.WARNING)
     for name in ("instructor", "httpx", "openai"):  # instructor logs re-asks at DEBUG
         logging.getLogger(name).setLevel(logging.DEBUG if verbose else logging.CRITICAL)
 
@@ -131,7 +130,7 @@ def run(
     rpm: Annotated[int | None, typer.Option(help="Requests per minute limit.")] = None,
     tpm: Annotated[int | None, typer.Option(help="Tokens per minute limit.")] = None,
     progress: Annotated[
-        str, typer.Option(help="bar (rich progress on stderr), jsonl (events on stdout), quiet.")
+        Display, typer.Option(help="bar (progress on stderr), jsonl (events on stdout), quiet.")
     ] = "bar",
     base_url: BaseUrl = None,
     model: Model = None,
@@ -140,16 +139,13 @@ def run(
     config_file: ConfigFile = None,
 ) -> None:
     """Extract every article in a folder, merge the reports and write a review page; resumable."""
-    if progress not in ("bar", "jsonl", "quiet"):
-        raise typer.BadParameter("choose bar, jsonl or quiet", param_hint="--progress")
-    display: Display = progress  # type: ignore[assignment]
     try:
         config = _config(
             config_file, base_url=base_url, model=model, mode=mode, model_path=model_path
         )
         summary = run_folder(
             directory, out, config=config, concurrency=concurrency, rpm=rpm, tpm=tpm,
-            progress=display,
+            progress=progress,
         )  # fmt: skip
     except SummariseError as exc:
         raise _fail(exc) from exc
@@ -187,12 +183,12 @@ def review(
     out: Annotated[
         Path | None, typer.Option(help="Write here (default: review.html or review.md).")
     ] = None,
-    format: Annotated[str, typer.Option(help="html (self-contained page) or markdown.")] = "html",
+    format: Annotated[
+        Literal["html", "markdown"], typer.Option(help="html (self-contained page) or markdown.")
+    ] = "html",
 ) -> None:
     """Render a report for reviewers: every value with its sources, quotes and conflicts."""
     renderers = {"html": (render_html, "review.html"), "markdown": (render_markdown, "review.md")}
-    if format not in renderers:
-        raise typer.BadParameter("choose html or markdown", param_hint="--format")
     render, default = renderers[format]
     try:
         text = render(load_for_review(report))

@@ -384,13 +384,11 @@ def _instructor_mode(config: Config) -> instructor.Mode:
     return getattr(instructor.Mode, _MODES[config.resolved_mode])  # type: ignore[no-any-return]
 
 
-def _call(
-    client: openai.OpenAI, request: dict[str, Any], chunk: _Chunk, config: Config
-) -> _CallResult:
+def _call(client: openai.OpenAI, request: dict[str, Any], text: str, config: Config) -> _CallResult:
     counter = _Counter()
     icl = instructor.from_openai(client, mode=_instructor_mode(config))
     icl.on("completion:kwargs", counter)
-    token = _CHECK.set(_GroundingCheck(chunk.text))
+    token = _CHECK.set(_GroundingCheck(text))
     try:
         for attempt in Retrying(**_retry_policy(config)):
             with attempt:
@@ -404,12 +402,12 @@ def _call(
 
 
 async def _acall(
-    client: openai.AsyncOpenAI, request: dict[str, Any], chunk: _Chunk, config: Config
+    client: openai.AsyncOpenAI, request: dict[str, Any], text: str, config: Config
 ) -> _CallResult:
     counter = _Counter()
     icl = instructor.from_openai(client, mode=_instructor_mode(config))
     icl.on("completion:kwargs", counter)
-    token = _CHECK.set(_GroundingCheck(chunk.text))
+    token = _CHECK.set(_GroundingCheck(text))
     try:
         async for attempt in AsyncRetrying(**_retry_policy(config)):
             with attempt:
@@ -730,7 +728,9 @@ def summarise(
     own = client is None
     client = client or make_client(config)
     try:
-        results = [[_call(client, r, c, config) for r in _requests(c, art, config)] for c in chunks]
+        results = [
+            [_call(client, r, c.text, config) for r in _requests(c, art, config)] for c in chunks
+        ]
     finally:
         if own:
             client.close()
@@ -760,7 +760,8 @@ async def asummarise(
     client = client or make_async_client(config)
     try:
         results = [
-            [await _acall(client, r, c, config) for r in _requests(c, art, config)] for c in chunks
+            [await _acall(client, r, c.text, config) for r in _requests(c, art, config)]
+            for c in chunks
         ]
     finally:
         if own:

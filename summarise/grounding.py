@@ -244,7 +244,7 @@ def ground(quote: str, text: str, source_id: str, *, offset: int = 0) -> models.
     )
 
 
-# --- sentences: what the model cites by number when `evidence = "sentences"` ---------------
+# --- sentences: where extraction looks for a sentence naming an attendee -------------------
 
 # A sentence ends at . ! or ? (then any closing quotes or brackets) before whitespace and a
 # capital, digit or opening quote; not after a title or a one-letter initial ("Mr. Kumar",
