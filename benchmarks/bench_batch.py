@@ -152,15 +152,13 @@ def cached_rerun(n: int, concurrency: int) -> dict[str, float]:
         for i in range(n):
             a = article(i, rng)
             (src / f"{a.id}.txt").write_text(a.text, encoding="utf-8")
-        first = run_folder(
-            src, out, config=config_for(url), concurrency=concurrency, progress="quiet"
-        )
+        first = run_folder(src, out, config=config_for(url), concurrency=concurrency)
         assert first.counts.done == n, first.counts
         script = (
             "import sys, time; t = time.perf_counter()\n"
             "from summarise.batch import run_folder\nfrom summarise.config import Config\n"
             "c = Config(base_url=sys.argv[3], model='bench', mode='json_schema')\n"
-            "s = run_folder(sys.argv[1], sys.argv[2], config=c, progress='quiet')\n"
+            "s = run_folder(sys.argv[1], sys.argv[2], config=c)\n"
             "assert s.counts.cached == int(sys.argv[4]), s.counts\n"
             "print(s.seconds, time.perf_counter() - t)\n"
         )

@@ -80,7 +80,7 @@ def main() -> None:
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "command": " ".join(["python", *sys.argv]),
         "machine": f"{_cpu()}, {os.cpu_count()} cores, Python {platform.python_version()}",
-        "model": live.resolved_model,
+        "model": live.model,
         "server_startup_seconds": round(startup, 1),
         "runs": runs,
         "scores": json.loads(scores.model_dump_json()),

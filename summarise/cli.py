@@ -1,24 +1,27 @@
-"""The `summarise` command line: each command parses, calls one library function and prints."""
+"""The `summarise` command line: each command parses, calls one library function and prints.
 
-from __future__ import annotations
+Library modules are imported inside the commands, so `summarise --help` and the commands
+that need no model never load the LLM stack.
+"""
 
+import functools
+import inspect
 import logging
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
+if TYPE_CHECKING:
+    from .batch import ArticleEntry
+
 from . import modelstore
-from .batch import Display, FileResult, extract_files, run_folder
-from .config import Config, resolve_config
-from .entities import load_aliases
+from .config import Config, Mode, resolve_config
+from .console import Display
 from .errors import SummariseError
-from .evaluation import eval_table, evaluate
-from .merging import load_reports, merge, verify_provenance
-from .output import export_schemas, write_json_atomic, write_text_atomic
-from .review import load_for_review, render_html, render_markdown, render_terminal
 
 app = typer.Typer(
     help="Grounded, structured reports of news articles, merged with provenance.",
@@ -31,18 +34,46 @@ app.add_typer(model_app, name="model")
 _out = Console(soft_wrap=True)  # paths and messages stay whole; tables fit the width
 _err = Console(stderr=True, soft_wrap=True)
 
-BaseUrl = Annotated[
-    str | None, typer.Option(help="OpenAI-compatible endpoint (env SUMMARISE_BASE_URL).")
-]
-Model = Annotated[
-    str | None, typer.Option(help="Model name at the endpoint (env SUMMARISE_MODEL).")
-]
-Mode = Annotated[
-    str | None,
-    typer.Option(help="instructor mode: tools, json_schema, json, md_json, llama-cpp-python."),
-]
-ModelPath = Annotated[Path | None, typer.Option(help="GGUF file for the embedded server.")]
-ConfigFile = Annotated[Path | None, typer.Option("--config", help="TOML config file.")]
+# The options every command that talks to a model takes, added by `_backend_options`.
+_BACKEND_OPTIONS: dict[str, Any] = {
+    "base_url": Annotated[
+        str | None, typer.Option(help="OpenAI-compatible endpoint (env SUMMARISE_BASE_URL).")
+    ],
+    "model": Annotated[
+        str | None, typer.Option(help="Model name at the endpoint (env SUMMARISE_MODEL).")
+    ],
+    "backend": Annotated[
+        str | None,
+        typer.Option(help="embedded, openai or openai-compatible (default: from --base-url)."),
+    ],
+    "mode": Annotated[Mode | None, typer.Option(help="instructor mode (default per backend).")],
+    "model_path": Annotated[Path | None, typer.Option(help="GGUF file for the embedded server.")],
+    "config_file": Annotated[Path | None, typer.Option("--config", help="TOML config file.")],
+}
+
+
+def _backend_options(command: Callable[..., None]) -> Callable[..., None]:
+    """Give a command the backend options; it receives them resolved, as `config: Config`."""
+    signature = inspect.signature(command)
+    kept = [p for p in signature.parameters.values() if p.name != "config"]
+    added = [
+        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=hint)
+        for name, hint in _BACKEND_OPTIONS.items()
+    ]
+
+    @functools.wraps(command)
+    def wrapper(**kwargs: Any) -> None:
+        flags = {name: kwargs.pop(name) for name in _BACKEND_OPTIONS}
+        try:
+            config = resolve_config(flags, config_file=flags.pop("config_file"))
+        except SummariseError as exc:
+            raise _fail(exc) from exc
+        command(config=config, **kwargs)
+
+    parameters = kept + added
+    wrapper.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
+    wrapper.__annotations__ = {p.name: p.annotation for p in parameters}
+    return wrapper
 
 
 @app.callback()
@@ -58,67 +89,57 @@ def _main(
         logging.getLogger(name).setLevel(logging.DEBUG if verbose else logging.CRITICAL)
 
 
-def _config(config_file: Path | None, **flags: Any) -> Config:
-    return resolve_config(flags, config_file=config_file)
-
-
 def _fail(exc: SummariseError) -> typer.Exit:
     _err.print(f"[red]error:[/red] {exc}", highlight=False)
     return typer.Exit(2)
 
 
-def _row(result: FileResult) -> list[str]:
-    if result.report is None:
-        return [
-            result.path.name,
-            "-",
-            "-",
-            "-",
-            f"{result.seconds:.1f}",
-            f"[red]{result.error}[/red]",
-        ]
-    report = result.report
+def _row(entry: "ArticleEntry", out: Path) -> list[str]:
+    from .models import DefenceMeetingReport
+
+    if entry.report is None:
+        return [entry.path, "-", "-", "-", f"{entry.seconds:.1f}", f"[red]{entry.error}[/red]"]
+    path = out / entry.report
+    report = DefenceMeetingReport.model_validate_json(path.read_bytes())
     evidence = report.evidence()
     aligned = sum(e.aligned for e in evidence)
     return [
-        result.path.name,
+        entry.path,
         str(len(report.attendees)),
         str(len(report.denials)),
         f"{aligned} / {len(evidence) - aligned}",
-        f"{result.seconds:.1f}",
-        str(result.output),
+        f"{entry.seconds:.1f}",
+        str(path),
     ]
 
 
 @app.command()
+@_backend_options
 def extract(
     files: Annotated[list[Path], typer.Argument(help="Article files (.txt .md .html .json).")],
     out: Annotated[Path, typer.Option(help="Directory for the <stem>.json reports.")] = Path("out"),
-    base_url: BaseUrl = None,
-    model: Model = None,
-    mode: Mode = None,
-    model_path: ModelPath = None,
-    config_file: ConfigFile = None,
+    *,
+    config: Config,
 ) -> None:
     """Extract a grounded report from each article file."""
+    from .batch import extract_files
+
     try:
-        config = _config(
-            config_file, base_url=base_url, model=model, mode=mode, model_path=model_path
-        )
-        results = extract_files(files, out, config=config)
+        summary = extract_files(files, out, config=config)
     except SummariseError as exc:
         raise _fail(exc) from exc
     table = Table("article", "attendees", "denials", "evidence aligned / not found", "seconds")
     table.add_column("report", overflow="fold")
     table.columns[0].no_wrap = True
-    for result in results:
-        table.add_row(*_row(result))
+    for entry in summary.articles:
+        table.add_row(*_row(entry, out))
     _out.print(table)
-    if not all(r.ok for r in results):
+    if summary.exit_code:
         raise typer.Exit(1)
 
 
 @app.command()
+@_backend_options
 def run(
     directory: Annotated[Path, typer.Argument(help="Folder of articles (.txt .md .html .json).")],
     out: Annotated[Path, typer.Option(help="Output folder: reports/, merged.json, run.json.")] = (
@@ -132,20 +153,17 @@ def run(
     progress: Annotated[
         Display, typer.Option(help="bar (progress on stderr), jsonl (events on stdout), quiet.")
     ] = "bar",
-    base_url: BaseUrl = None,
-    model: Model = None,
-    mode: Mode = None,
-    model_path: ModelPath = None,
-    config_file: ConfigFile = None,
+    *,
+    config: Config,
 ) -> None:
     """Extract every article in a folder, merge the reports and write a review page; resumable."""
+    from .batch import run_folder
+    from .console import progress_for
+
     try:
-        config = _config(
-            config_file, base_url=base_url, model=model, mode=mode, model_path=model_path
-        )
         summary = run_folder(
             directory, out, config=config, concurrency=concurrency, rpm=rpm, tpm=tpm,
-            progress=progress,
+            progress=progress_for(progress),
         )  # fmt: skip
     except SummariseError as exc:
         raise _fail(exc) from exc
@@ -163,6 +181,10 @@ def merge_cmd(
     ] = None,
 ) -> None:
     """Merge per-article reports into one, with provenance per field and explicit conflicts."""
+    from .entities import load_aliases
+    from .merging import load_reports, merge, verify_provenance
+    from .output import write_json_atomic
+
     try:
         merged = merge(load_reports(reports), aliases=load_aliases(aliases) if aliases else None)
     except SummariseError as exc:
@@ -188,6 +210,9 @@ def review(
     ] = "html",
 ) -> None:
     """Render a report for reviewers: every value with its sources, quotes and conflicts."""
+    from .output import write_text_atomic
+    from .review import load_for_review, render_html, render_markdown
+
     renderers = {"html": (render_html, "review.html"), "markdown": (render_markdown, "review.md")}
     render, default = renderers[format]
     try:
@@ -204,6 +229,8 @@ def show(
     report: Annotated[Path, typer.Argument(help="A merged report or a per-article report.")],
 ) -> None:
     """Print a report in the terminal: conflicts, attendees, dates and items with their quotes."""
+    from .review import load_for_review, render_terminal
+
     try:
         _out.print(render_terminal(load_for_review(report)))
     except SummariseError as exc:
@@ -219,6 +246,9 @@ def eval_cmd(
     ] = None,
 ) -> None:
     """Score reports against gold annotations: precision, recall and F1 per field."""
+    from .evaluation import eval_table, evaluate
+    from .output import write_json_atomic
+
     try:
         result = evaluate(gold, reports)
     except SummariseError as exc:
@@ -235,6 +265,8 @@ def schema(
     ),
 ) -> None:
     """Write the JSON Schema of the public report models."""
+    from .output import export_schemas
+
     for path in export_schemas(out):
         _out.print(str(path))
 

@@ -9,11 +9,11 @@ from pathlib import Path
 from typing import Any, Literal
 
 import platformdirs
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
 from .errors import ConfigError
 
-Mode = Literal["tools", "json_schema", "json", "md_json", "llama-cpp-python"]
+Mode = Literal["tools", "json_schema", "json", "md_json"]
 
 ENV_PREFIX = "SUMMARISE_"
 EMBEDDED_MODEL_ALIAS = "qwen2.5-coder-1.5b-instruct-q4_k_m"
@@ -32,7 +32,10 @@ class Config(BaseModel):
     )
     model: str | None = Field(default=None, description="Model name sent to the endpoint.")
     api_key: SecretStr | None = Field(default=None, description="Never logged or recorded.")
-    mode: Mode | None = Field(default=None, description="instructor mode; default per backend.")
+    mode: Mode | None = Field(
+        default=None,
+        description="instructor mode (tools, json_schema, json, md_json); default per backend.",
+    )
     model_path: Path | None = Field(default=None, description="GGUF file for the embedded server.")
     timeout: float = Field(default=600.0, gt=0, description="Seconds per HTTP request.")
     max_retries: int = Field(default=4, ge=0, description="Retries of transport errors.")
@@ -44,41 +47,22 @@ class Config(BaseModel):
     threads: int | None = Field(
         default=None, description="Embedded server threads (default: cores)."
     )
-    backend: str | None = Field(default=None, description="Backend label for reports.")
+    backend: str | None = Field(
+        default=None,
+        description="A registered backend (embedded, openai, openai-compatible); default: "
+        "embedded without base_url, else chosen from the URL.",
+    )
+
+    @field_validator("mode", mode="before")
+    @classmethod
+    def _legacy_mode(cls, value: object) -> object:
+        """ "llama-cpp-python" was a mode; it is now what the embedded backend does itself."""
+        return "json_schema" if value == "llama-cpp-python" else value
 
     @property
     def embedded(self) -> bool:
-        """Whether this configuration runs on the embedded server."""
-        return self.base_url is None
-
-    @property
-    def backend_name(self) -> str:
-        """A short name for reports and logs (never includes credentials)."""
-        if self.backend:
-            return self.backend
-        return "embedded" if self.embedded else "openai-compatible"
-
-    @property
-    def resolved_mode(self) -> Mode:
-        """The instructor mode to use: configured, or the best default for the backend."""
-        if self.mode is not None:
-            return self.mode
-        if self.embedded:
-            return "llama-cpp-python"
-        if self.base_url and "api.openai.com" in self.base_url:
-            return "tools"
-        return "json_schema"
-
-    @property
-    def resolved_model(self) -> str:
-        """The model name to send."""
-        if self.model:
-            return self.model
-        if self.embedded:
-            return EMBEDDED_MODEL_ALIAS
-        raise ConfigError(
-            "No model configured for the endpoint: pass --model or set SUMMARISE_MODEL."
-        )
+        """Whether this configuration needs the embedded server started (no endpoint set)."""
+        return self.base_url is None and self.backend in (None, "embedded")
 
 
 _FIELDS = tuple(Config.model_fields)

@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .models import TokenUsage
+
 
 class SummariseError(Exception):
-    """Base class for every error the toolkit raises on purpose."""
+    """Base class for every error the toolkit raises on purpose.
+
+    `attempts` counts the model calls made before it was raised and `usage` the tokens they
+    cost, so a failed article's cost is not lost (0 and None where no model was called).
+    """
+
+    attempts: int = 0
+    usage: TokenUsage | None = None
 
 
 class InputError(SummariseError):
@@ -22,14 +34,16 @@ class SetupError(SummariseError):
 class BackendError(SummariseError):
     """The model server could not be reached or kept failing after all retries."""
 
-    def __init__(self, message: str, *, attempts: int = 0) -> None:
+    def __init__(self, message: str, *, attempts: int = 0, usage: TokenUsage | None = None) -> None:
         super().__init__(message)
         self.attempts = attempts
+        self.usage = usage
 
 
 class ExtractionError(SummariseError):
     """The model's output stayed invalid after all re-asks."""
 
-    def __init__(self, message: str, *, attempts: int = 0) -> None:
+    def __init__(self, message: str, *, attempts: int = 0, usage: TokenUsage | None = None) -> None:
         super().__init__(message)
         self.attempts = attempts
+        self.usage = usage

@@ -30,6 +30,10 @@ _UTF8_SEQUENCE = re.compile(
     rb"[\xc2\xc3][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
 )
 
+# What `summarise()` and friends accept as an article: text (a str is never a path), a file, or
+# an Article.
+ArticleInput = str | Path | Article
+
 _JSON_KEYS = '"text" (string) and optional "id", "title", "url", "published"'
 
 
@@ -56,7 +60,7 @@ def load_article(path: str | Path) -> Article:
     return article
 
 
-def as_article(article: str | Path | Article) -> Article:
+def as_article(article: ArticleInput) -> Article:
     """Coerce input to an Article: a str is article text (never a path), a Path is a file."""
     if isinstance(article, Article):
         text = normalise_text(article.text)

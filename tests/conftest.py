@@ -75,6 +75,24 @@ def _vcr_settings() -> dict[str, Any]:
     }
 
 
+# Switches for the test run itself, kept; every other setting of the user's is hidden.
+_TEST_SWITCHES = {"SUMMARISE_EMBEDDED", "SUMMARISE_REQUIRE_BROWSER"}
+
+
+@pytest.fixture(autouse=True)
+def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Every test runs as on a fresh machine: no SUMMARISE_* settings, no OpenAI key, and
+    config and cache directories of its own (a developer's config file is never read)."""
+    for name in list(os.environ):
+        if (name.startswith("SUMMARISE_") and name not in _TEST_SWITCHES) or name.startswith(
+            "OPENAI_"
+        ):
+            monkeypatch.delenv(name)
+    home = tmp_path_factory.mktemp("home")
+    for variable in ("XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME"):
+        monkeypatch.setenv(variable, str(home / variable.lower()))
+
+
 @pytest.fixture(scope="session")
 def vcr_config() -> dict[str, Any]:
     return _vcr_settings()
@@ -101,7 +119,7 @@ def model_config(pytestconfig: pytest.Config) -> Iterator[Config]:
         yield base.model_copy(
             update={
                 "base_url": "http://127.0.0.1:9/v1",  # never contacted: cassettes answer
-                "mode": "llama-cpp-python",
+                "mode": "json_schema",
                 "model": EMBEDDED_MODEL_ALIAS,
                 "backend": "embedded",
             }

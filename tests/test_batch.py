@@ -12,18 +12,20 @@ from typing import Any
 
 import pytest
 
-from summarise import batch
 from summarise.batch import (
-    FileResult,
+    ArticleEntry,
     RunSummary,
     asummarise_many,
+    default_concurrency,
     extract_files,
+    folder,
     run_folder,
     summarise_many,
 )
 from summarise.config import Config
-from summarise.errors import BackendError, ExtractionError, InputError
-from summarise.extraction import _PASSES
+from summarise.console import progress_for
+from summarise.errors import BackendError, ConfigError, ExtractionError, InputError
+from summarise.extraction.drafts import PASSES
 from summarise.loading import load_article
 from summarise.merging import MergedReport, merge
 from summarise.models import Article, DefenceMeetingReport
@@ -34,7 +36,7 @@ from .faultserver import Fault, FaultServer, closed_port
 pytestmark = pytest.mark.block_network(allowed_hosts=["127.0.0.1"])
 
 MAX_RETRIES, MAX_REASKS = 2, 1
-CALLS = len(_PASSES)  # requests for an article that needs no retry: one per extraction pass
+CALLS = len(PASSES)  # requests for an article that needs no retry: one per extraction pass
 
 
 def article_text(key: str) -> str:
@@ -82,7 +84,7 @@ def config_for(url: str, **changes: object) -> Config:
     return Config.model_validate({**settings, **changes})
 
 
-def entries(summary: RunSummary) -> dict[str, batch.ArticleEntry]:
+def entries(summary: RunSummary) -> dict[str, ArticleEntry]:
     return {entry.name: entry for entry in summary.articles}
 
 
@@ -115,7 +117,7 @@ def test_run_writes_every_report_the_merge_and_the_record(
     (src / "README.md").write_text("How these articles were collected.", encoding="utf-8")
     fake = server()
 
-    summary = run_folder(src, out, config=config_for(fake.url), progress="quiet")
+    summary = run_folder(src, out, config=config_for(fake.url))
 
     assert summary.exit_code == 0 and summary.status == "complete"
     names = {"a", "b", "sub__a", "c", "d", "e"}
@@ -158,27 +160,29 @@ def test_a_rerun_makes_no_model_call_and_a_change_redoes_only_what_changed(
         merges.append(len(reports))
         return real_merge(reports)
 
-    monkeypatch.setattr(batch, "merge", counted_merge)
-    run_folder(src, out, config=config, progress="quiet")
+    monkeypatch.setattr(folder, "merge", counted_merge)
+    run_folder(src, out, config=config)
     assert sum(fake.requests.values()) == 3 * CALLS and merges == [3]
 
-    again = run_folder(src, out, config=config, progress="quiet")
+    again = run_folder(src, out, config=config)
     assert sum(fake.requests.values()) == 3 * CALLS
     assert again.counts.cached == 3 and again.exit_code == 0
     assert merges == [3], "the same reports were merged again"
     assert again.merged == "merged.json" and again.review == "review.html"
 
     (out / "review.html").unlink()
-    assert run_folder(src, out, config=config, progress="quiet").review == "review.html"
+    assert run_folder(src, out, config=config).review == "review.html"
     assert merges == [3, 3] and (out / "review.html").exists()
 
     (src / "b.txt").write_text(article_text("b") + " One more sentence.", encoding="utf-8")
-    changed = run_folder(src, out, config=config, progress="quiet")
+    changed = run_folder(src, out, config=config)
     assert entries(changed)["b"].status == "done" and changed.counts.cached == 2
     assert fake.requests["b"] == 2 * CALLS and merges == [3, 3, 3]
 
     other_model = run_folder(
-        src, out, config=config_for(fake.url, model="fake-2"), progress="quiet"
+        src,
+        out,
+        config=config_for(fake.url, model="fake-2"),
     )
     assert other_model.counts.done == 3
     assert fake.requests == {"a": 2 * CALLS, "b": 3 * CALLS, "c": 2 * CALLS}
@@ -190,15 +194,15 @@ def test_a_report_from_another_prompt_version_is_not_reused(
     src, out = tmp_path / "in", tmp_path / "out"
     write_articles(src, ["a"])
     fake = server()
-    run_folder(src, out, config=config_for(fake.url), progress="quiet")
-    real = batch._provenance
+    run_folder(src, out, config=config_for(fake.url))
+    real = folder._provenance
 
     def new_prompt(config: Config) -> tuple[str, str, str, str, str]:
         backend, model, mode, _, schema = real(config)
         return backend, model, mode, "0123456789ab", schema
 
-    monkeypatch.setattr(batch, "_provenance", new_prompt)
-    assert run_folder(src, out, config=config_for(fake.url), progress="quiet").counts.done == 1
+    monkeypatch.setattr(folder, "_provenance", new_prompt)
+    assert run_folder(src, out, config=config_for(fake.url)).counts.done == 1
     assert fake.requests["a"] == 2 * CALLS
 
 
@@ -227,7 +231,7 @@ def test_every_fault_ends_done_or_recorded_with_the_configured_retries(
     write_articles(src, list(FAULTS))
     fake = server({key: faults for key, (faults, *_) in FAULTS.items()}, hang=1.0)
 
-    summary = run_folder(src, out, config=config_for(fake.url), concurrency=8, progress="quiet")
+    summary = run_folder(src, out, config=config_for(fake.url), concurrency=8)
 
     assert summary.exit_code == 1 and summary.status == "complete"
     record = entries(RunSummary.model_validate_json((out / "run.json").read_text()))
@@ -253,7 +257,7 @@ def test_a_refused_connection_is_retried_then_recorded(tmp_path: Path) -> None:
     write_articles(src, ["a", "b"])
     config = config_for(f"http://127.0.0.1:{closed_port()}/v1")
 
-    summary = run_folder(src, out, config=config, progress="quiet")
+    summary = run_folder(src, out, config=config)
 
     assert summary.exit_code == 1 and summary.counts.failed == 2
     for entry in summary.articles:
@@ -267,7 +271,7 @@ def test_a_server_that_cannot_start_aborts_the_run(tmp_path: Path) -> None:
     write_articles(src, ["a"])
     config = Config(model_path=tmp_path / "missing.gguf")  # embedded, without a model file
 
-    summary = run_folder(src, out, config=config, progress="quiet")
+    summary = run_folder(src, out, config=config)
 
     assert summary.status == "aborted" and summary.exit_code == 1
     assert summary.error and ("missing.gguf" in summary.error or "llama-cpp" in summary.error)
@@ -306,12 +310,12 @@ def test_bad_inputs_are_recorded_and_the_others_go_on(
             raise PermissionError(13, "Permission denied", str(path))
         return real_read(path)
 
-    monkeypatch.setattr(batch, "load_article", load)
+    monkeypatch.setattr(folder, "load_article", load)
     monkeypatch.setattr(Path, "read_bytes", read_bytes)
     fake = server()
     config = config_for(fake.url, context_tokens=65536, timeout=5.0)
 
-    summary = run_folder(src, out, config=config, progress="quiet")
+    summary = run_folder(src, out, config=config)
 
     record = entries(summary)
     assert {k for k, e in record.items() if e.status == "done"} == {"good", "western", "big"}
@@ -345,10 +349,10 @@ def test_a_report_that_cannot_be_written_is_recorded(
             raise OSError(28, "No space left on device")
         real_write(path, data)
 
-    monkeypatch.setattr(batch, "write_json_atomic", write)
+    monkeypatch.setattr(folder, "write_json_atomic", write)
     fake = server()
 
-    summary = run_folder(src, out, config=config_for(fake.url), progress="quiet")
+    summary = run_folder(src, out, config=config_for(fake.url))
 
     b = entries(summary)["b"]
     assert (b.status, b.error_type, b.attempts) == ("failed", "OSError", CALLS)
@@ -365,8 +369,8 @@ def test_names_never_collide_and_the_output_folder_inside_the_input_is_not_read(
     fake = server()
     config = config_for(fake.url)
 
-    first = run_folder(src, src / "out", config=config, progress="quiet")
-    second = run_folder(src, src / "out", config=config, progress="quiet")
+    first = run_folder(src, src / "out", config=config)
+    second = run_folder(src, src / "out", config=config)
 
     names = [e.name for e in first.articles]
     assert len(set(names)) == 4 and {"a.md", "a.txt"} <= set(names)
@@ -381,7 +385,7 @@ def test_an_output_folder_in_use_is_refused(tmp_path: Path) -> None:
     with (out / ".lock").open("w") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         with pytest.raises(InputError, match="in use"):
-            run_folder(src, out, config=config_for("http://127.0.0.1:9/v1"), progress="quiet")
+            run_folder(src, out, config=config_for("http://127.0.0.1:9/v1"))
 
 
 def test_a_missing_folder_is_an_input_error(tmp_path: Path) -> None:
@@ -406,9 +410,9 @@ def test_requests_in_flight_are_bounded(
 
 
 def test_the_embedded_server_gets_one_request_at_a_time() -> None:
-    assert batch._default_concurrency(Config()) == 1
-    assert batch._default_concurrency(config_for("http://127.0.0.1:9/v1", backend="embedded")) == 1
-    assert batch._default_concurrency(config_for("http://127.0.0.1:9/v1")) == 4
+    assert default_concurrency(Config()) == 1
+    assert default_concurrency(config_for("http://127.0.0.1:9/v1", backend="embedded")) == 1
+    assert default_concurrency(config_for("http://127.0.0.1:9/v1")) == 4
 
 
 def test_requests_per_minute_are_paced(server: Callable[..., FaultServer]) -> None:
@@ -423,7 +427,7 @@ def test_requests_per_minute_are_paced(server: Callable[..., FaultServer]) -> No
 
 def test_invalid_limits_are_refused(tmp_path: Path) -> None:
     for options in ({"concurrency": 0}, {"rpm": 0}, {"tpm": -5}):
-        with pytest.raises(Exception, match="at least 1"):
+        with pytest.raises(ConfigError, match="at least 1"):
             run_folder(tmp_path, tmp_path / "out", config=config_for("http://x/v1"), **options)  # type: ignore[arg-type]
 
 
@@ -472,7 +476,7 @@ def test_jsonl_progress_has_one_line_per_article_and_a_summary(
     (src / "skip.png").write_bytes(b"\x89PNG")
     fake = server({"b": ["500"] * 3})
 
-    summary = run_folder(src, out, config=config_for(fake.url), progress="jsonl")
+    summary = run_folder(src, out, config=config_for(fake.url), progress=progress_for("jsonl"))
 
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [line["event"] for line in lines] == ["skipped", "article", "article", "summary"]
@@ -488,7 +492,7 @@ def test_bar_progress_ends_with_a_summary_table(
     write_articles(src, ["a", "b"])
     fake = server({"b": ["cutoff"]})
 
-    run_folder(src, out, config=config_for(fake.url), progress="bar")
+    run_folder(src, out, config=config_for(fake.url), progress=progress_for("bar"))
 
     printed = capsys.readouterr().out
     assert "Run complete" in printed and "Failures" in printed and "b.txt" in printed
@@ -500,13 +504,18 @@ def test_extract_files_names_reports_by_stem(
     write_articles(tmp_path / "in", ["a", "b", "sub/a"])
     paths = [tmp_path / "in" / "a.txt", tmp_path / "in" / "b.txt", tmp_path / "in" / "sub/a.txt"]
     fake = server({"b": ["500"] * 3})
-    seen: list[FileResult] = []
+    seen: list[ArticleEntry] = []
 
-    results = extract_files(
-        paths, tmp_path / "out", config=config_for(fake.url), on_result=seen.append
-    )
+    class Seen(folder._Silent):
+        def article(self, entry: ArticleEntry) -> None:
+            seen.append(entry)
 
-    assert [r.path for r in results] == paths and len(seen) == 3
-    assert results[0].ok and results[0].output == tmp_path / "out" / "a.json"
-    assert not results[1].ok and "HTTP 500" in (results[1].error or "")
+    summary = extract_files(paths, tmp_path / "out", config=config_for(fake.url), progress=Seen())
+
+    results = summary.articles
+    assert [r.path for r in results] == [str(p) for p in paths] and len(seen) == 3
+    assert results[0].status == "done" and results[0].report == "a.json"
+    assert (tmp_path / "out" / "a.json").is_file()
+    assert results[1].status == "failed" and "HTTP 500" in (results[1].error or "")
     assert results[2].error and "same file stem" in results[2].error
+    assert summary.exit_code == 1

@@ -36,7 +36,7 @@ signal.signal(signal.SIGINT, signal.default_int_handler)
 from summarise.batch import run_folder
 from summarise.config import Config
 config = Config(base_url=sys.argv[3], model="fake", mode="json_schema", retry_backoff=0)
-summary = run_folder(sys.argv[1], sys.argv[2], config=config, concurrency=4, progress="quiet")
+summary = run_folder(sys.argv[1], sys.argv[2], config=config, concurrency=4)
 sys.exit(summary.exit_code)
 """
 
@@ -104,7 +104,7 @@ def test_a_killed_run_finishes_only_what_is_missing(
     asked_before = dict(fake.requests)
     assert RunSummary.model_validate_json((out / "run.json").read_bytes()).status == "running"
 
-    summary = run_folder(src, out, config=_config(fake.url), concurrency=4, progress="quiet")
+    summary = run_folder(src, out, config=_config(fake.url), concurrency=4)
 
     assert summary.exit_code == 0
     assert (summary.counts.cached, summary.counts.done) == (len(kept), ARTICLES - len(kept))
@@ -137,7 +137,7 @@ def test_ctrl_c_stops_cleanly_with_what_is_finished_kept(
     assert done and done <= set(kept)  # a report whose write was under way may be there too
     assert not list(out.rglob("*.tmp"))
 
-    summary = run_folder(src, out, config=_config(fake.url), concurrency=4, progress="quiet")
+    summary = run_folder(src, out, config=_config(fake.url), concurrency=4)
 
     assert summary.exit_code == 0 and summary.counts.cached == len(kept)
     assert not any(name in fake.requests for name in kept)  # none asked again

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from summarise.extraction import _checked_attendees, _reconcile, _split_denials
+from summarise.checks import check_attendees, reconcile_stances, split_denials
 from summarise.models import Article, Attendee, Denial, Evidence, Stance
 
 TEXT = (
@@ -33,7 +33,7 @@ DENIAL = "Alpha Defence and Beta Forge told a newspaper that the reports were in
 
 
 def test_members_of_a_body_and_parties_not_named_as_taking_part_are_dropped() -> None:
-    kept = _checked_attendees(
+    kept = check_attendees(
         [
             _attendee("Alpha Defence", MEETING),
             _attendee("Gamma Works", MEMBERS),
@@ -47,23 +47,23 @@ def test_members_of_a_body_and_parties_not_named_as_taking_part_are_dropped() ->
 
 
 def test_evidence_that_does_not_name_the_attendee_is_replaced_by_a_sentence_that_does() -> None:
-    (menon,) = _checked_attendees([_attendee("Ravi Menon", MEETING)], ARTICLE)
+    (menon,) = check_attendees([_attendee("Ravi Menon", MEETING)], ARTICLE)
     assert [e.quote for e in menon.evidence] == [LEADER]
     assert TEXT[menon.evidence[0].start : menon.evidence[0].end] == LEADER
 
 
 def test_a_joint_denial_becomes_one_per_party() -> None:
     joint = Denial(by="the Alpha Defence and Beta Forge", claim="attending", evidence=[_ev(DENIAL)])
-    assert [d.by for d in _split_denials([joint])] == ["Alpha Defence", "Beta Forge"]
+    assert [d.by for d in split_denials([joint])] == ["Alpha Defence", "Beta Forge"]
     single = Denial(by="Larsen", claim="attending", evidence=[_ev(DENIAL)])
-    assert _split_denials([single]) == [single]
+    assert split_denials([single]) == [single]
 
 
 def test_stances_follow_the_denials_and_a_denied_stance_needs_a_denial() -> None:
-    denials = _split_denials(
+    denials = split_denials(
         [Denial(by="Alpha Defence and Beta Forge", claim="the meetings", evidence=[_ev(DENIAL)])]
     )
-    result = _reconcile(
+    result = reconcile_stances(
         [
             _attendee("Alpha Defence", MEETING),
             _attendee("Ravi Menon", LEADER, stance="denied"),  # leads the delegation

@@ -61,7 +61,7 @@ def test_extract_merge_and_eval_on_the_reference_articles(
     tmp_path: Path, cassette: Any, reference_reports: dict[str, DefenceMeetingReport]
 ) -> None:
     out = tmp_path / "reports"
-    flags = ["--base-url", "http://127.0.0.1:9/v1", "--mode", "llama-cpp-python"]
+    flags = ["--base-url", "http://127.0.0.1:9/v1", "--backend", "embedded"]
     for stem in REFERENCE_IDS:
         with cassette(f"reference/{stem}", replay=True):
             result = runner.invoke(
@@ -125,7 +125,7 @@ def test_run_writes_reports_merge_record_and_page_then_reuses_them(
     folder.mkdir()
     (folder / f"{stem}.json").write_bytes((ARTICLES / f"{stem}.json").read_bytes())
     out = tmp_path / "out"
-    flags = ["--base-url", "http://127.0.0.1:9/v1", "--mode", "llama-cpp-python",
+    flags = ["--base-url", "http://127.0.0.1:9/v1", "--backend", "embedded",
              "--model", EMBEDDED_MODEL_ALIAS, "--progress", "quiet"]  # fmt: skip
     with cassette(f"reference/{stem}", replay=True):
         result = runner.invoke(app, ["run", str(folder), "--out", str(out), *flags])

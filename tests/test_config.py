@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from summarise.backends import settled
 from summarise.config import EMBEDDED_MODEL_ALIAS, Config, resolve_config
 from summarise.errors import ConfigError
 
@@ -19,9 +20,12 @@ def _file(tmp_path: Path, body: str) -> Path:
 def test_defaults_mean_the_embedded_backend(tmp_path: Path) -> None:
     config = resolve_config(env={}, config_file=_file(tmp_path, ""))
     assert config.embedded
-    assert config.resolved_mode == "llama-cpp-python"
-    assert config.resolved_model == EMBEDDED_MODEL_ALIAS
-    assert config.backend_name == "embedded"
+    backend = settled(config)
+    assert (backend.backend, backend.mode, backend.model) == (
+        "embedded",
+        "json_schema",
+        EMBEDDED_MODEL_ALIAS,
+    )
 
 
 def test_flag_beats_env_beats_file_beats_default(tmp_path: Path) -> None:
@@ -38,8 +42,7 @@ def test_file_can_use_a_summarise_table(tmp_path: Path) -> None:
     path = _file(tmp_path, '[summarise]\nbase_url = "http://file/v1"\nmodel = "m"\n')
     config = resolve_config(env={}, config_file=path)
     assert config.base_url == "http://file/v1"
-    assert config.resolved_mode == "json_schema"
-    assert config.backend_name == "openai-compatible"
+    assert (settled(config).mode, settled(config).backend) == ("json_schema", "openai-compatible")
 
 
 def test_config_file_from_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -58,7 +61,16 @@ def test_openai_api_key_is_a_fallback_and_stays_secret(tmp_path: Path) -> None:
 
 def test_openai_gets_tools_mode() -> None:
     config = Config(base_url="https://api.openai.com/v1", model="gpt-4o-mini")
-    assert config.resolved_mode == "tools"
+    assert (settled(config).mode, settled(config).backend) == ("tools", "openai")
+
+
+def test_the_old_llama_cpp_python_mode_is_read_as_json_schema() -> None:
+    assert Config(mode="llama-cpp-python").mode == "json_schema"  # type: ignore[arg-type]
+
+
+def test_an_unknown_backend_is_named(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="Unknown backend 'carrier-pigeon'"):
+        settled(Config(backend="carrier-pigeon"))
 
 
 @pytest.mark.parametrize(
@@ -88,4 +100,4 @@ def test_missing_explicit_file_is_an_error(tmp_path: Path) -> None:
 
 def test_endpoint_without_model_is_an_error() -> None:
     with pytest.raises(ConfigError, match="No model"):
-        _ = Config(base_url="http://x/v1").resolved_model
+        settled(Config(base_url="http://x/v1"))

@@ -14,9 +14,13 @@ from pathlib import Path
 
 import pytest
 
+from summarise import modelstore
 from summarise.models import DefenceMeetingReport
 
 from .conftest import ROOT
+
+# Where the pulled model is, read before the tests hide the user's environment.
+_MODEL = modelstore.model_path()
 
 pytestmark = [
     pytest.mark.embedded,
@@ -30,7 +34,7 @@ def test_cli_extracts_a_grounded_report_on_the_embedded_model(tmp_path: Path) ->
     exe = shutil.which("summarise")
     assert exe, "the console script is not installed"
     article = ROOT / "tests" / "data" / "short-article.txt"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SUMMARISE_BASE_URL")}
+    env = {**os.environ, "SUMMARISE_MODEL_PATH": str(_MODEL)}
     proc = subprocess.run(
         [exe, "extract", str(article), "--out", str(tmp_path)],
         capture_output=True,

@@ -11,16 +11,15 @@ import openai
 import pytest
 from pydantic import SecretStr
 
-from summarise.backends import _LlamaCppTransport, _rewrite_json_schema
+from summarise.backends.embedded import _LlamaCppTransport, _rewrite_json_schema
+from summarise.chunking import split_text
 from summarise.config import Config
 from summarise.errors import BackendError, ExtractionError, InputError
-from summarise.extraction import _split, asummarise, prompt_version, summarise
+from summarise.extraction import asummarise, prompt_version, summarise
 from summarise.loading import load_article
 from summarise.models import DefenceMeetingReport
 
 from .conftest import ARTICLES, REFERENCE_IDS, ROOT
-
-pytestmark = pytest.mark.model
 
 
 def _check_invariants(report: DefenceMeetingReport) -> None:
@@ -34,6 +33,7 @@ def _check_invariants(report: DefenceMeetingReport) -> None:
             assert ev.start is None and ev.end is None
 
 
+@pytest.mark.model
 @pytest.mark.parametrize("stem", REFERENCE_IDS)
 def test_reference_report_is_grounded(
     stem: str, reference_reports: dict[str, DefenceMeetingReport]
@@ -50,6 +50,7 @@ def test_reference_report_is_grounded(
     assert sum(e.aligned for e in evidence) >= 0.8 * len(evidence)
 
 
+@pytest.mark.model
 def test_reference_b_has_the_denials(reference_reports: dict[str, DefenceMeetingReport]) -> None:
     report = reference_reports["india-russia-defence-meetings-b"]
     deniers = " ".join(d.by for d in report.denials).lower()
@@ -58,6 +59,7 @@ def test_reference_b_has_the_denials(reference_reports: dict[str, DefenceMeeting
     assert any("adani" in n or "bharat forge" in n for n in denied)
 
 
+@pytest.mark.model
 def test_reference_dates_are_intervals(reference_reports: dict[str, DefenceMeetingReport]) -> None:
     for report in reference_reports.values():
         assert any(d.earliest and d.latest for d in report.dates), report.dates
@@ -66,6 +68,7 @@ def test_reference_dates_are_intervals(reference_reports: dict[str, DefenceMeeti
                 assert d.earliest <= d.latest
 
 
+@pytest.mark.model
 async def test_asummarise_matches_the_recording(
     model_config: Config, cassette: Any, reference_reports: dict[str, DefenceMeetingReport]
 ) -> None:
@@ -91,6 +94,7 @@ class _Flaky(httpx2.BaseTransport):
         return self._inner.handle_request(request)
 
 
+@pytest.mark.model
 def test_rate_limit_is_retried_then_succeeds(
     model_config: Config, cassette: Any, reference_reports: dict[str, DefenceMeetingReport]
 ) -> None:
@@ -302,13 +306,14 @@ def test_llama_cpp_rewrite_moves_the_schema_into_json_object() -> None:
 
 def test_split_keeps_every_character_and_respects_the_limit() -> None:
     text = load_article(ARTICLES / f"{REFERENCE_IDS[0]}.json").text
-    chunks = _split(text, 900)
+    chunks = split_text(text, 900)
     assert len(chunks) > 3
     assert all(len(c.text) <= 900 for c in chunks)
     assert "".join(c.text for c in chunks) == text
     assert all(text[c.offset : c.offset + len(c.text)] == c.text for c in chunks)
 
 
+@pytest.mark.model
 def test_long_article_is_chunked_and_stays_grounded(model_config: Config, cassette: Any) -> None:
     stem = REFERENCE_IDS[1]
     # a small context window forces two chunks; offsets must still point into the whole text
@@ -321,6 +326,7 @@ def test_long_article_is_chunked_and_stays_grounded(model_config: Config, casset
     assert late, "no evidence from the second chunk"
 
 
+@pytest.mark.model
 def test_quotes_not_in_the_article_are_reasked_once(model_config: Config, cassette: Any) -> None:
     # A French article: the small model tends to answer with English (translated) quotes,
     # which are not in the text, so the draft is sent back once naming them.

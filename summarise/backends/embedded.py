@@ -1,4 +1,8 @@
-"""Model servers: openai clients for any endpoint, and the embedded llama.cpp server's lifecycle."""
+"""The embedded backend: llama.cpp's server started on a free loopback port for the toolkit.
+
+llama-cpp-python's server builds a grammar from `{"type": "json_object", "schema": ...}` but
+rejects OpenAI's `json_schema` type, so requests go through a transport that rewrites it.
+"""
 
 from __future__ import annotations
 
@@ -16,16 +20,17 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import ClassVar
 
 import httpx2
-import openai
 
-from . import modelstore
-from .config import EMBEDDED_MODEL_ALIAS, Config
-from .errors import BackendError, SetupError
+from .. import modelstore
+from ..config import EMBEDDED_MODEL_ALIAS, Config, Mode
+from ..errors import BackendError, SetupError
+from .base import OpenAICompatible
 
-_NO_KEY = "sk-no-key-required"
+__all__ = ["Embedded", "embedded_server"]
+
 _PR_SET_PDEATHSIG = 1
 
 
@@ -76,39 +81,6 @@ class _AsyncLlamaCppTransport(httpx2.AsyncBaseTransport):
 
     async def aclose(self) -> None:
         await self._inner.aclose()
-
-
-def _client_kwargs(config: Config) -> dict[str, Any]:
-    if config.base_url is None:
-        raise BackendError("No endpoint: start the embedded server with embedded_server() first.")
-    key = config.api_key.get_secret_value() if config.api_key else _NO_KEY
-    # max_retries=0: transport errors are retried by exactly one layer, the extraction's tenacity.
-    return {
-        "base_url": config.base_url,
-        "api_key": key,
-        "timeout": config.timeout,
-        "max_retries": 0,
-    }
-
-
-def make_client(config: Config) -> openai.OpenAI:
-    """A sync openai client for the configured endpoint."""
-    kwargs = _client_kwargs(config)
-    if config.resolved_mode == "llama-cpp-python":
-        kwargs["http_client"] = httpx2.Client(
-            transport=_LlamaCppTransport(), timeout=config.timeout
-        )
-    return openai.OpenAI(**kwargs)
-
-
-def make_async_client(config: Config) -> openai.AsyncOpenAI:
-    """An async openai client for the configured endpoint."""
-    kwargs = _client_kwargs(config)
-    if config.resolved_mode == "llama-cpp-python":
-        kwargs["http_client"] = httpx2.AsyncClient(
-            transport=_AsyncLlamaCppTransport(), timeout=config.timeout
-        )
-    return openai.AsyncOpenAI(**kwargs)
 
 
 def _die_with_parent() -> None:
@@ -197,9 +169,9 @@ def embedded_server(config: Config, *, startup_timeout: float = 300.0) -> Iterat
         yield config.model_copy(
             update={
                 "base_url": base_url,
-                "mode": config.resolved_mode,
+                "mode": config.mode or Embedded.default_mode,
                 "model": EMBEDDED_MODEL_ALIAS,
-                "backend": "embedded",
+                "backend": Embedded.name,
             }
         )
     finally:
@@ -210,3 +182,35 @@ def embedded_server(config: Config, *, startup_timeout: float = 300.0) -> Iterat
             proc.kill()
             proc.wait()
         log.unlink(missing_ok=True)
+
+
+class Embedded(OpenAICompatible):
+    """llama.cpp's server on this machine, started and stopped by the toolkit."""
+
+    name: ClassVar[str] = "embedded"
+    default_mode: ClassVar[Mode] = "json_schema"
+    # llama-cpp-python's server answers one request at a time
+    default_concurrency: ClassVar[int] = 1
+
+    def accepts(self, base_url: str) -> bool:
+        """Only by name: an endpoint URL is never the embedded server."""
+        return False
+
+    def default_model(self, config: Config) -> str:
+        """The alias the server is started with."""
+        return EMBEDDED_MODEL_ALIAS
+
+    @contextlib.contextmanager
+    def serve(self, config: Config) -> Iterator[Config]:
+        """Start the server unless the config already points at a running one."""
+        if config.base_url is not None:
+            yield config
+            return
+        with embedded_server(config) as live:
+            yield live
+
+    def _transport(self) -> httpx2.BaseTransport:
+        return _LlamaCppTransport()
+
+    def _async_transport(self) -> httpx2.AsyncBaseTransport:
+        return _AsyncLlamaCppTransport()

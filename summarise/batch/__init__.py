@@ -1,0 +1,24 @@
+"""Many articles: concurrent extraction (`many`), resumable runs over folders (`folder`) and
+what a run records (`record`)."""
+
+from __future__ import annotations
+
+from .folder import RunProgress, extract_files, run_folder
+from .many import Outcome, asummarise_many, default_concurrency, summarise_many
+from .record import ArticleEntry, RunCounts, RunStatus, RunSummary, SkippedFile, Status
+
+__all__ = [
+    "ArticleEntry",
+    "Outcome",
+    "RunCounts",
+    "RunProgress",
+    "RunStatus",
+    "RunSummary",
+    "SkippedFile",
+    "Status",
+    "asummarise_many",
+    "default_concurrency",
+    "extract_files",
+    "run_folder",
+    "summarise_many",
+]

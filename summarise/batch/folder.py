@@ -1,0 +1,475 @@
+"""Runs over folders: find the articles, reuse unchanged reports, extract the rest, merge.
+
+`run_folder` turns a folder into per-article reports, `merged.json`, `review.html` and
+`run.json`, reusing every report whose inputs are unchanged, so that a run killed at any
+moment finishes only what is missing when started again. `extract_files` is the same run over
+given files, writing `<stem>.json` reports and nothing else. Progress goes to a `RunProgress`
+the caller supplies (the CLI draws it); the library prints nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import fcntl
+import hashlib
+import os
+import time
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Protocol
+
+from pydantic import ValidationError
+
+from .. import __version__
+from ..backends import settled
+from ..config import Config, resolve_config
+from ..errors import ConfigError, InputError, SummariseError
+from ..extraction import prompt_version
+from ..loading import SUPPORTED_SUFFIXES, load_article
+from ..merging import merge
+from ..models import SCHEMA_VERSION, Article, DefenceMeetingReport, Source
+from ..output import write_json_atomic, write_text_atomic
+from ..review import render_html
+from .many import _Limiter, asummarise_many, default_concurrency
+from .record import ArticleEntry, RunSummary, SkippedFile, tally
+
+__all__ = ["RunProgress", "extract_files", "run_folder"]
+
+
+class RunProgress(Protocol):
+    """What a run reports as it goes: the plan, each article as it ends, the end."""
+
+    def begin(self, summary: RunSummary) -> None:
+        """The run is planned: every article is listed (pending), skipped files too."""
+
+    def article(self, entry: ArticleEntry) -> None:
+        """One article ended: done, cached or failed."""
+
+    def extracting(self) -> None:
+        """Cached and unreadable articles are settled; model calls start now."""
+
+    def end(self, summary: RunSummary) -> None:
+        """The run is over; `summary` is what `run.json` holds."""
+
+
+class _Silent:
+    """No progress shown."""
+
+    def begin(self, summary: RunSummary) -> None:
+        pass
+
+    def article(self, entry: ArticleEntry) -> None:
+        pass
+
+    def extracting(self) -> None:
+        pass
+
+    def end(self, summary: RunSummary) -> None:
+        pass
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """Where a run writes: `root` (paths in the record are relative to it) and the reports."""
+
+    root: Path
+    reports: Path
+
+    def report(self, name: str) -> Path:
+        return self.reports / f"{name}.json"
+
+
+def _discover(directory: Path, out: Path) -> tuple[list[Path], list[SkippedFile]]:
+    """Article files under `directory`, sorted; and the files that are not articles.
+
+    Hidden folders and the output folder are not entered; README files are documentation.
+    """
+    articles: list[Path] = []
+    skipped: list[SkippedFile] = []
+    for root, dirs, files in os.walk(directory):
+        here = Path(root)
+        dirs[:] = sorted(
+            d for d in dirs if not d.startswith(".") and (here / d).resolve() != out.resolve()
+        )
+        for name in sorted(files):
+            path = here / name
+            rel = path.relative_to(directory).as_posix()
+            if name.startswith("."):
+                skipped.append(SkippedFile(path=rel, reason="hidden file"))
+            elif name.upper().startswith("README"):
+                skipped.append(SkippedFile(path=rel, reason="README: documentation"))
+            elif path.suffix.lower() not in SUPPORTED_SUFFIXES:
+                supported = ", ".join(SUPPORTED_SUFFIXES)
+                skipped.append(SkippedFile(path=rel, reason=f"not an article ({supported})"))
+            else:
+                articles.append(path)
+    return articles, skipped
+
+
+def _names(paths: Sequence[Path], directory: Path) -> list[str]:
+    """A unique name per file: its relative path without the suffix, "/" written "__".
+
+    Files that would share a name keep their suffix, then get a hash of their path.
+    """
+    rels = [p.relative_to(directory) for p in paths]
+    bases = ["__".join(r.with_suffix("").parts) for r in rels]
+    clashes = Counter(bases)
+    used: set[str] = set()
+    names = []
+    for rel, base in zip(rels, bases, strict=True):
+        name = base if clashes[base] == 1 else "__".join(rel.parts)
+        if name in used:
+            name += "-" + hashlib.sha256(rel.as_posix().encode()).hexdigest()[:8]
+        used.add(name)
+        names.append(name)
+    return names
+
+
+def _provenance(config: Config) -> tuple[str, str, str, str, str]:
+    """What a cached report must have been made with: backend, model, mode, prompt, schema."""
+    config = settled(config)
+    return (
+        config.backend or "",
+        config.model or "",
+        config.mode or "",
+        prompt_version(),
+        SCHEMA_VERSION,
+    )
+
+
+def _cached_report(
+    path: Path, article: Article, provenance: tuple[str, ...]
+) -> DefenceMeetingReport | None:
+    """The report at `path` if it was made from this very article with this model and prompt."""
+    try:
+        report = DefenceMeetingReport.model_validate_json(path.read_bytes())
+    except (OSError, ValidationError):
+        return None
+    x = report.extraction
+    made_with = (x.backend, x.model, x.mode, x.prompt_version, x.schema_version)
+    return report if made_with == provenance and report.source == Source.of(article) else None
+
+
+def _failed(entry: ArticleEntry, exc: Exception) -> None:
+    """Record an article's failure; an unexpected error keeps its type in the message."""
+    entry.status = "failed"
+    entry.error = str(exc) if isinstance(exc, SummariseError) else f"{type(exc).__name__}: {exc}"
+    entry.error_type = type(exc).__name__
+    entry.attempts = exc.attempts if isinstance(exc, SummariseError) else 0
+    if isinstance(exc, SummariseError) and exc.usage is not None:
+        entry.usage = exc.usage
+
+
+@contextlib.contextmanager
+def _exclusive(out: Path) -> Iterator[None]:
+    """Hold `out/.lock` for the run: two runs never write the same output folder."""
+    out.mkdir(parents=True, exist_ok=True)
+    with (out / ".lock").open("w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise InputError(f"{out} is in use by another run") from None
+        for stale in [*out.glob(".*.tmp"), *(out / "reports").glob(".*.tmp")]:
+            stale.unlink(missing_ok=True)  # left by a killed run: never renamed into place
+        yield
+
+
+@dataclass
+class _Job:
+    """An article of the run still to extract."""
+
+    entry: ArticleEntry
+    article: Article
+
+
+def _read(
+    paths: Sequence[Path],
+    summary: RunSummary,
+    layout: _Layout,
+    provenance: tuple[str, ...],
+    show: RunProgress,
+) -> tuple[list[_Job], dict[str, DefenceMeetingReport]]:
+    """Load every article; settle the cached and unreadable ones; return the rest to extract."""
+    jobs: list[_Job] = []
+    reports: dict[str, DefenceMeetingReport] = {}
+    ids: dict[str, str] = {}
+    for path, entry in zip(paths, summary.articles, strict=True):
+        started = time.perf_counter()
+        try:
+            article = load_article(path)
+            if article.id == path.stem:  # no id of its own: the run's unique name
+                article = article.model_copy(update={"id": entry.name})
+            if article.id in ids:
+                raise InputError(
+                    f"{path}: article id {article.id!r} is also used by {ids[article.id]}"
+                )
+            ids[article.id] = entry.path
+        except Exception as exc:  # a bad file is this article's failure only
+            _failed(entry, exc)
+            entry.seconds = round(time.perf_counter() - started, 3)
+            show.article(entry)
+            continue
+        report_path = layout.report(entry.name)
+        report = _cached_report(report_path, article, provenance)
+        if report is None:
+            jobs.append(_Job(entry, article))
+            continue
+        entry.status, entry.report = "cached", report_path.relative_to(layout.root).as_posix()
+        reports[entry.name] = report
+        show.article(entry)
+    return jobs, reports
+
+
+async def _extract_jobs(
+    jobs: list[_Job],
+    reports: dict[str, DefenceMeetingReport],
+    layout: _Layout,
+    config: Config,
+    concurrency: int,
+    rpm: int | None,
+    tpm: int | None,
+    show: RunProgress,
+) -> None:
+    many = asummarise_many(
+        (job.article for job in jobs), config=config, concurrency=concurrency, rpm=rpm, tpm=tpm
+    )
+    async with contextlib.aclosing(many) as outcomes:
+        async for outcome in outcomes:
+            job = jobs[outcome.index]
+            entry = job.entry
+            if outcome.report is not None:
+                path = layout.report(entry.name)
+                try:
+                    await asyncio.to_thread(write_json_atomic, path, outcome.report)
+                except OSError as exc:  # e.g. a full disk: the model's work is lost, not the run
+                    _failed(entry, exc)
+                else:
+                    reports[entry.name] = outcome.report
+                    entry.status, entry.report = "done", path.relative_to(layout.root).as_posix()
+                info = outcome.report.extraction
+                entry.attempts, entry.usage = info.attempts, info.usage
+            elif outcome.error is not None:
+                _failed(entry, outcome.error)
+            entry.seconds = outcome.seconds
+            show.article(entry)
+
+
+def _previous(out: Path) -> RunSummary | None:
+    """The record of the last run into `out`, if there is a readable one."""
+    try:
+        return RunSummary.model_validate_json((out / "run.json").read_bytes())
+    except (OSError, ValidationError):
+        return None
+
+
+def _merge_key(out: Path, names: Iterable[str]) -> str | None:
+    """What the merge is made of: the bytes of every report file, and the toolkit version."""
+    digest = hashlib.sha256(__version__.encode())
+    try:
+        for name in sorted(names):
+            data = (out / "reports" / f"{name}.json").read_bytes()
+            digest.update(f"\0{name}\0{len(data)}\0".encode() + data)
+    except OSError:
+        return None
+    return digest.hexdigest()
+
+
+def _merge(
+    out: Path,
+    reports: dict[str, DefenceMeetingReport],
+    summary: RunSummary,
+    previous: RunSummary | None,
+) -> None:
+    """Write `merged.json` and `review.html`, unless the last merge had the very same reports."""
+    key = _merge_key(out, reports)
+    outputs = [out / "merged.json", out / "review.html"]
+    unchanged = key is not None and previous is not None and previous.merge_key == key
+    if not (unchanged and all(path.exists() for path in outputs)):
+        try:
+            merged = merge([reports[name] for name in sorted(reports)])
+        except SummariseError as exc:
+            summary.error = f"merge failed: {exc}"
+            return
+        write_json_atomic(outputs[0], merged)
+        write_text_atomic(outputs[1], render_html(merged))
+    summary.merged, summary.review, summary.merge_key = "merged.json", "review.html", key
+
+
+def _summary(
+    config: Config,
+    provenance: tuple[str, ...],
+    names: Sequence[str],
+    rels: Sequence[str],
+    skipped: list[SkippedFile],
+    *,
+    directory: Path,
+    out: Path,
+    concurrency: int | None,
+    rpm: int | None,
+    tpm: int | None,
+) -> RunSummary:
+    """The record of a run about to start: every article pending."""
+    summary = RunSummary(
+        status="running",
+        started=datetime.now(UTC),
+        input=str(directory.resolve()),
+        output=str(out.resolve()),
+        backend=provenance[0],
+        model=provenance[1],
+        mode=provenance[2],
+        prompt_version=provenance[3],
+        concurrency=concurrency or default_concurrency(config),
+        rpm=rpm,
+        tpm=tpm,
+        articles=[
+            ArticleEntry(name=name, path=rel, status="pending")
+            for name, rel in zip(names, rels, strict=True)
+        ],
+        skipped=skipped,
+    )
+    tally(summary)
+    return summary
+
+
+async def _execute(
+    paths: Sequence[Path],
+    summary: RunSummary,
+    layout: _Layout,
+    config: Config,
+    provenance: tuple[str, ...],
+    show: RunProgress,
+) -> dict[str, DefenceMeetingReport]:
+    """Settle cached and unreadable articles, extract the rest; set the run's status."""
+    jobs, reports = _read(paths, summary, layout, provenance, show)
+    try:
+        if jobs:
+            show.extracting()
+            await _extract_jobs(
+                jobs, reports, layout, config, summary.concurrency, summary.rpm, summary.tpm, show
+            )
+        summary.status = "complete"
+    except asyncio.CancelledError:  # Ctrl-C: what is finished is on disk already
+        summary.status = "interrupted"
+    except SummariseError as exc:  # the model server could not be started
+        summary.status, summary.error = "aborted", str(exc)
+    return reports
+
+
+async def _run(
+    directory: Path,
+    out: Path,
+    config: Config,
+    concurrency: int | None,
+    rpm: int | None,
+    tpm: int | None,
+    show: RunProgress,
+) -> RunSummary:
+    clock = time.perf_counter()
+    previous = _previous(out)
+    provenance = _provenance(config)
+    paths, skipped = _discover(directory, out)
+    rels = [path.relative_to(directory).as_posix() for path in paths]
+    summary = _summary(
+        config, provenance, _names(paths, directory), rels, skipped,
+        directory=directory, out=out, concurrency=concurrency, rpm=rpm, tpm=tpm,
+    )  # fmt: skip
+    write_json_atomic(out / "run.json", summary)
+    show.begin(summary)
+    reports = await _execute(
+        paths, summary, _Layout(out, out / "reports"), config, provenance, show
+    )
+    if summary.status == "complete" and reports:
+        _merge(out, reports, summary, previous)
+    summary.seconds = round(time.perf_counter() - clock, 3)
+    tally(summary)
+    write_json_atomic(out / "run.json", summary)
+    show.end(summary)
+    return summary
+
+
+def _check_options(concurrency: int | None, rpm: int | None, tpm: int | None) -> None:
+    if concurrency is not None and concurrency < 1:
+        raise ConfigError(f"concurrency must be at least 1, got {concurrency}")
+    _Limiter(rpm, tpm)  # validates the limits
+
+
+def run_folder(
+    directory: str | Path,
+    out: str | Path,
+    *,
+    config: Config | None = None,
+    concurrency: int | None = None,
+    rpm: int | None = None,
+    tpm: int | None = None,
+    progress: RunProgress | None = None,
+) -> RunSummary:
+    """Extract every article under `directory` into `out`; return what was done.
+
+    Writes `out/reports/<name>.json` per article, `out/merged.json`, `out/review.html` and
+    `out/run.json` (the returned summary), each atomically. A report is reused, with no model
+    call, when its article (text and metadata), backend, model, mode, prompt version and
+    schema version are unchanged, so a run that was killed finishes only what is missing. One
+    article's failure is recorded and the others go on; Ctrl-C stops the run with what is
+    finished kept (status "interrupted", no merge). The process exit code is
+    `summary.exit_code`.
+
+    Raises InputError when `directory` is not a folder or `out` is in use by another run.
+    """
+    directory, out = Path(directory), Path(out)
+    if not directory.is_dir():
+        raise InputError(f"{directory} is not a folder")
+    config = config or resolve_config()
+    _check_options(concurrency, rpm, tpm)
+    with _exclusive(out):
+        return asyncio.run(
+            _run(directory, out, config, concurrency, rpm, tpm, progress or _Silent())
+        )
+
+
+def extract_files(
+    paths: Sequence[str | Path],
+    out: str | Path,
+    *,
+    config: Config | None = None,
+    concurrency: int | None = None,
+    progress: RunProgress | None = None,
+) -> RunSummary:
+    """Write one report per article file to `out/<stem>.json`, as a run without the merge.
+
+    Reports are reused like `run_folder`'s; unreadable files and failed extractions are
+    recorded in the returned summary (in input order), not raised. Two files with the same
+    stem would write the same report: the second fails with that reason.
+    """
+    files, out = [Path(p) for p in paths], Path(out)
+    config = config or resolve_config()
+    _check_options(concurrency, None, None)
+    stems = Counter[str]()
+    names = []
+    for path in files:
+        stems[path.stem] += 1
+        names.append(path.stem if stems[path.stem] == 1 else f"{path.stem}~{stems[path.stem]}")
+    provenance = _provenance(config)
+    summary = _summary(
+        config, provenance, names, [str(p) for p in files], [],
+        directory=Path.cwd(), out=out, concurrency=concurrency, rpm=None, tpm=None,
+    )  # fmt: skip
+    show = progress or _Silent()
+    show.begin(summary)
+    for entry, path in zip(summary.articles, files, strict=True):
+        if entry.name != path.stem:
+            first = files[names.index(path.stem)]
+            _failed(entry, InputError(f"{path}: same file stem as {first}"))
+            show.article(entry)
+    clock = time.perf_counter()
+    todo = [(p, e) for p, e in zip(files, summary.articles, strict=True) if e.status == "pending"]
+    sub = summary.model_copy(update={"articles": [e for _, e in todo]})
+    asyncio.run(_execute([p for p, _ in todo], sub, _Layout(out, out), config, provenance, show))
+    summary.status, summary.error = sub.status, sub.error
+    summary.seconds = round(time.perf_counter() - clock, 3)
+    tally(summary)
+    show.end(summary)
+    return summary

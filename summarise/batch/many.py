@@ -1,0 +1,278 @@
+"""Many articles at once: concurrent, rate-limited extraction through one shared client.
+
+`asummarise_many` / `summarise_many` keep a bounded number of articles in flight (sized to the
+backend) and yield each result as it completes; a failure is that article's outcome, never
+the batch's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import math
+import time
+from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import openai
+
+from ..backends import backend_for, settled
+from ..chunking import CHARS_PER_TOKEN
+from ..config import Config, resolve_config
+from ..errors import ConfigError, SummariseError
+from ..extraction import asummarise
+from ..loading import ArticleInput, as_article, load_article
+from ..models import Article, DefenceMeetingReport
+
+__all__ = ["Outcome", "asummarise_many", "default_concurrency", "summarise_many"]
+
+_PROMPT_TOKENS = 800  # instructions and chat template around the article
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one article of `summarise_many`: a report or the error that stopped it."""
+
+    index: int  # position of the article in the input
+    article: Article | None = None
+    report: DefenceMeetingReport | None = None
+    error: Exception | None = None
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        """Whether a report was made."""
+        return self.report is not None
+
+
+class _Pace:
+    """A token bucket refilled at `per_minute / 60` a second that holds one second's worth.
+
+    A take larger than the bucket waits for a full bucket and leaves a debt, so the long-run
+    rate is the limit whatever the size of each take.
+    """
+
+    def __init__(
+        self,
+        per_minute: int,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self._rate = per_minute / 60
+        self._capacity = max(self._rate, 1.0)
+        self._clock, self._sleep = clock, sleep
+        self._level = self._capacity
+        self._stamp = clock()
+        self._lock = asyncio.Lock()
+
+    def _refill(self) -> None:
+        now = self._clock()
+        self._level = min(self._capacity, self._level + (now - self._stamp) * self._rate)
+        self._stamp = now
+
+    async def take(self, amount: float) -> None:
+        async with self._lock:  # first come, first served
+            self._refill()
+            need = min(amount, self._capacity)
+            if self._level < need:
+                await self._sleep((need - self._level) / self._rate)
+                self._refill()
+            self._level -= amount
+
+    def charge(self, amount: float) -> None:
+        """Take (or give back, when negative) without waiting: a correction after the fact."""
+        self._refill()
+        self._level = min(self._capacity, self._level - amount)
+
+
+class _Limiter:
+    """Requests and tokens per minute for hosted APIs; either limit may be absent."""
+
+    def __init__(self, rpm: int | None, tpm: int | None) -> None:
+        for name, value in (("rpm", rpm), ("tpm", tpm)):
+            if value is not None and value < 1:
+                raise ConfigError(f"{name} must be at least 1, got {value}")
+        self._requests = _Pace(rpm) if rpm else None
+        self._tokens = _Pace(tpm) if tpm else None
+
+    async def admit(self, tokens: int) -> None:
+        if self._requests:
+            await self._requests.take(1)
+        if self._tokens:
+            await self._tokens.take(tokens)
+
+    def settle(self, estimate: int, requests: int, tokens: int | None) -> None:
+        """Charge what the article really cost: re-asks, retries, chunks and real token usage."""
+        if self._requests and requests > 1:
+            self._requests.charge(requests - 1)
+        if self._tokens and tokens is not None:
+            self._tokens.charge(tokens - estimate)
+
+
+def _estimate_tokens(article: Article, config: Config) -> int:
+    return math.ceil(len(article.text) / CHARS_PER_TOKEN) + _PROMPT_TOKENS + config.max_tokens
+
+
+def default_concurrency(config: Config) -> int:
+    """Articles in flight when none is asked for: what the configured backend serves well."""
+    return backend_for(config).default_concurrency
+
+
+class _Session:
+    """The endpoint and its shared client, started on first use (the embedded server too)."""
+
+    def __init__(self, config: Config, client: openai.AsyncOpenAI | None) -> None:
+        self._config = config
+        self._client = client
+        self._own_client = client is None
+        self._failure: Exception | None = None
+        self._starting: asyncio.Future[Config] | None = None
+        self._stack = contextlib.ExitStack()
+        self._lock = asyncio.Lock()
+
+    async def open(self) -> tuple[openai.AsyncOpenAI, Config]:
+        async with self._lock:
+            if self._failure is not None:
+                raise self._failure
+            if self._client is None:
+                try:
+                    await self._start()
+                except Exception as exc:
+                    self._failure = exc
+                    raise
+            assert self._client is not None
+            return self._client, self._config
+
+    async def _start(self) -> None:
+        server = backend_for(self._config).serve(self._config)
+        loop = asyncio.get_running_loop()
+        self._starting = loop.run_in_executor(None, self._stack.enter_context, server)
+        # shielded: when cancelled, the start still completes and `aclose` stops the server
+        self._config = await asyncio.shield(self._starting)
+        self._config = settled(self._config)
+        self._client = backend_for(self._config).async_client(self._config)
+
+    async def aclose(self) -> None:
+        if self._starting is not None:
+            await asyncio.wait([self._starting])
+            if not self._starting.cancelled():
+                self._starting.exception()  # retrieved here: it was raised to a worker already
+        if self._own_client and self._client is not None:
+            await self._client.close()
+        self._stack.close()
+
+
+async def _load(item: ArticleInput) -> Article:
+    if isinstance(item, Path):
+        return await asyncio.to_thread(load_article, item)
+    return as_article(item)
+
+
+async def _extract(index: int, item: ArticleInput, session: _Session, limiter: _Limiter) -> Outcome:
+    started = time.perf_counter()
+
+    def seconds() -> float:
+        return round(time.perf_counter() - started, 3)
+
+    try:
+        article = await _load(item)
+    except Exception as exc:  # an unreadable article is this article's failure only
+        return Outcome(index, error=exc, seconds=seconds())
+    client, config = await session.open()  # a server that cannot start fails the whole batch
+    estimate = _estimate_tokens(article, config)
+    await limiter.admit(estimate)
+    try:
+        report = await asummarise(article, config=config, client=client)
+    except Exception as exc:  # recorded for this article; the others go on
+        attempts = exc.attempts if isinstance(exc, SummariseError) else 1
+        limiter.settle(estimate, attempts, None)
+        return Outcome(index, article, error=exc, seconds=seconds())
+    info = report.extraction
+    limiter.settle(estimate, info.attempts, info.usage.total_tokens or None)
+    return Outcome(index, article, report=report, seconds=seconds())
+
+
+async def asummarise_many(
+    articles: Iterable[ArticleInput],
+    *,
+    config: Config | None = None,
+    client: openai.AsyncOpenAI | None = None,
+    concurrency: int | None = None,
+    rpm: int | None = None,
+    tpm: int | None = None,
+) -> AsyncGenerator[Outcome, None]:
+    """Extract many articles concurrently; yield each `Outcome` as soon as it is complete.
+
+    At most `concurrency` articles are in flight (default: 1 on the embedded server, 4 on an
+    endpoint) through one shared client; `rpm` and `tpm` pace requests and tokens per minute.
+    Articles are read lazily from `articles`; a failure is yielded as that article's outcome,
+    only a server that cannot start raises. The embedded server, when needed, is started on
+    first use and stopped at the end. Close the iterator when leaving early
+    (`contextlib.aclosing`).
+    """
+    config = config or resolve_config()
+    workers = concurrency or default_concurrency(config)
+    if workers < 1:
+        raise ConfigError(f"concurrency must be at least 1, got {workers}")
+    limiter = _Limiter(rpm, tpm)
+    session = _Session(config, client)
+    inputs = enumerate(articles)
+    # one finished outcome waits at most: workers never run ahead of what the caller has
+    # taken (e.g. written to disk), so a killed run loses little finished work
+    results: asyncio.Queue[Outcome | Exception | None] = asyncio.Queue(maxsize=1)
+
+    async def work() -> None:
+        try:
+            for index, item in inputs:  # shared: each worker takes the next article
+                await results.put(await _extract(index, item, session, limiter))
+        except Exception as exc:  # the server cannot start, or `articles` itself failed
+            await results.put(exc)
+        else:
+            await results.put(None)
+
+    tasks = [asyncio.create_task(work()) for _ in range(workers)]
+    try:
+        running = len(tasks)
+        while running:
+            result = await results.get()
+            if result is None:
+                running -= 1
+            elif isinstance(result, Exception):
+                raise result
+            else:
+                yield result
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await session.aclose()
+
+
+def summarise_many(
+    articles: Iterable[ArticleInput],
+    *,
+    config: Config | None = None,
+    concurrency: int | None = None,
+    rpm: int | None = None,
+    tpm: int | None = None,
+) -> Iterator[Outcome]:
+    """The blocking twin of `asummarise_many`: yields outcomes as they complete."""
+    loop = asyncio.new_event_loop()
+    results = asummarise_many(articles, config=config, concurrency=concurrency, rpm=rpm, tpm=tpm)
+
+    async def step() -> Outcome:
+        return await anext(results)
+
+    try:
+        while True:
+            try:
+                outcome = loop.run_until_complete(step())
+            except StopAsyncIteration:
+                return
+            yield outcome
+    finally:
+        loop.run_until_complete(results.aclose())
+        loop.run_until_complete(loop.shutdown_default_executor())
+        loop.close()

@@ -1,0 +1,121 @@
+"""What a run records in `run.json`: each article's status, error and cost, and the totals."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .. import __version__
+from ..models import SCHEMA_VERSION, TokenUsage
+
+__all__ = [
+    "RUN_FORMAT",
+    "ArticleEntry",
+    "RunCounts",
+    "RunStatus",
+    "RunSummary",
+    "SkippedFile",
+    "Status",
+    "tally",
+]
+
+RUN_FORMAT = "1"
+Status = Literal["done", "cached", "failed", "pending"]
+RunStatus = Literal["running", "complete", "interrupted", "aborted"]
+
+
+class _Record(BaseModel):
+    """A part of run.json: extra keys are refused."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class ArticleEntry(_Record):
+    """One article of a run, as `run.json` records it."""
+
+    name: str = Field(description="Unique name in the run; the report is reports/<name>.json.")
+    path: str = Field(description="The file, relative to the input folder.")
+    status: Status
+    report: str | None = Field(default=None, description="The report, relative to the output.")
+    error: str | None = None
+    error_type: str | None = Field(default=None, description="e.g. InputError, BackendError.")
+    attempts: int = Field(default=0, description="Model calls made in this run.")
+    usage: TokenUsage = Field(default_factory=TokenUsage, description="Tokens used in this run.")
+    seconds: float = 0.0
+
+
+class SkippedFile(_Record):
+    """A file under the input folder that is not an article."""
+
+    path: str
+    reason: str
+
+
+class RunCounts(_Record):
+    """How many articles ended each way (and files were skipped)."""
+
+    total: int = 0
+    done: int = Field(default=0, description="Extracted in this run.")
+    cached: int = Field(default=0, description="Reused: article, model and prompt unchanged.")
+    failed: int = 0
+    pending: int = Field(default=0, description="Not finished (the run was interrupted).")
+    skipped: int = 0
+
+
+class RunSummary(_Record):
+    """What a run did (`run.json`): counts, each article's status and errors, tokens, time."""
+
+    run_format: str = RUN_FORMAT
+    status: RunStatus
+    error: str | None = Field(default=None, description="What stopped the run or the merge.")
+    started: datetime
+    seconds: float = 0.0
+    input: str
+    output: str
+    backend: str
+    model: str
+    mode: str
+    prompt_version: str
+    schema_version: str = SCHEMA_VERSION
+    toolkit_version: str = __version__
+    concurrency: int
+    rpm: int | None = None
+    tpm: int | None = None
+    counts: RunCounts = Field(default_factory=RunCounts)
+    usage: TokenUsage = Field(default_factory=TokenUsage, description="Tokens used in this run.")
+    merged: str | None = None
+    review: str | None = None
+    merge_key: str | None = Field(
+        default=None, description="Hash of the merged report files: unchanged, no new merge."
+    )
+    articles: list[ArticleEntry] = Field(default_factory=list)
+    skipped: list[SkippedFile] = Field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        """0 when every article has a report and the merge succeeded, 130 when interrupted,
+        else 1."""
+        if self.status == "interrupted":
+            return 130
+        ok = self.status == "complete" and self.error is None
+        return 0 if ok and self.counts.failed == 0 and self.counts.pending == 0 else 1
+
+
+def tally(summary: RunSummary) -> None:
+    """Recompute the summary's `counts` and `usage` from its articles."""
+    statuses = Counter(a.status for a in summary.articles)
+    summary.counts = RunCounts(
+        total=len(summary.articles),
+        done=statuses["done"],
+        cached=statuses["cached"],
+        failed=statuses["failed"],
+        pending=statuses["pending"],
+        skipped=len(summary.skipped),
+    )
+    usage = TokenUsage()
+    for entry in summary.articles:
+        usage = usage + entry.usage
+    summary.usage = usage
