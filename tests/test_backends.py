@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import pytest
 
-from summarise.backends import embedded_server, make_async_client, make_client
+from summarise.backends import embedded, embedded_server, make_async_client, make_client
 from summarise.config import Config
 from summarise.errors import BackendError, SetupError
 
@@ -16,22 +15,19 @@ def test_missing_model_names_the_command_that_fixes_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("SUMMARISE_HOME", str(tmp_path))
-    monkeypatch.setattr(importlib.util, "find_spec", lambda name: object())
+    monkeypatch.setattr(embedded, "_has_llama_cpp", lambda: True)
     with pytest.raises(SetupError, match="summarise model pull"), embedded_server(Config()):
         pass
 
 
 def test_missing_extra_names_the_install_command(monkeypatch: pytest.MonkeyPatch) -> None:
-    real = importlib.util.find_spec
-    monkeypatch.setattr(
-        importlib.util, "find_spec", lambda name: None if name == "llama_cpp" else real(name)
-    )
+    monkeypatch.setattr(embedded, "_has_llama_cpp", lambda: False)
     with pytest.raises(SetupError, match=r"summarise\[local\]"), embedded_server(Config()):
         pass
 
 
 def test_explicit_model_path_must_exist(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(importlib.util, "find_spec", lambda name: object())
+    monkeypatch.setattr(embedded, "_has_llama_cpp", lambda: True)
     config = Config(model_path=tmp_path / "missing.gguf")
     with pytest.raises(SetupError, match="--model-path"), embedded_server(config):
         pass

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import fcntl
 import json
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -22,6 +21,7 @@ from summarise.batch import (
     run_folder,
     summarise_many,
 )
+from summarise.batch.many import _Pace
 from summarise.config import Config
 from summarise.console import progress_for
 from summarise.errors import BackendError, ConfigError, ExtractionError, InputError
@@ -415,14 +415,22 @@ def test_the_embedded_server_gets_one_request_at_a_time() -> None:
     assert default_concurrency(config_for("http://127.0.0.1:9/v1")) == 4
 
 
-def test_requests_per_minute_are_paced(server: Callable[..., FaultServer]) -> None:
-    fake = server()
-    texts = [article_text(str(i)) for i in range(8)]
-    started = time.monotonic()
-    outcomes = list(summarise_many(texts, config=config_for(fake.url), concurrency=8, rpm=240))
+async def test_a_pace_lets_a_seconds_worth_through_then_spaces_the_rest() -> None:
+    now = [0.0]
+    waits: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        now[0] += seconds
+
+    pace = _Pace(240, clock=lambda: now[0], sleep=sleep)
+    for _ in range(8):
+        await pace.take(1)
     # 4 a second, a burst of one second's worth: the last 4 wait 0.25 s each
-    assert time.monotonic() - started >= 0.9
-    assert all(o.ok for o in outcomes)
+    assert waits == pytest.approx([0.25] * 4)
+    pace.charge(4)  # a correction after the fact: the next take waits for the debt
+    await pace.take(1)
+    assert waits[-1] == pytest.approx(1.25)
 
 
 def test_invalid_limits_are_refused(tmp_path: Path) -> None:

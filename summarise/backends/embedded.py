@@ -115,8 +115,13 @@ def _server_command(config: Config, model: Path, port: int) -> list[str]:
     ]  # fmt: skip
 
 
+def _has_llama_cpp() -> bool:
+    """Whether the `local` extra (llama-cpp-python) is installed."""
+    return importlib.util.find_spec("llama_cpp") is not None
+
+
 def _embedded_model(config: Config) -> Path:
-    if importlib.util.find_spec("llama_cpp") is None:
+    if not _has_llama_cpp():
         raise SetupError(
             "The embedded backend needs llama-cpp-python: pip install 'summarise[local]' "
             "(or configure an endpoint with --base-url / SUMMARISE_BASE_URL)."
