@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 if TYPE_CHECKING:
@@ -95,22 +96,49 @@ def _fail(exc: SummariseError) -> typer.Exit:
 
 
 def _row(entry: "ArticleEntry", out: Path) -> list[str]:
+    """One article of `extract`: what its report holds, or that it failed."""
     from .models import DefenceMeetingReport
 
+    name = Path(entry.path).name
     if entry.report is None:
-        return [entry.path, "-", "-", "-", f"{entry.seconds:.1f}", f"[red]{entry.error}[/red]"]
+        return [name, "-", "-", "-", f"{entry.seconds:.1f}", f"failed ({entry.error_type})"]
     path = out / entry.report
     report = DefenceMeetingReport.model_validate_json(path.read_bytes())
     evidence = report.evidence()
     aligned = sum(e.aligned for e in evidence)
     return [
-        entry.path,
+        name,
         str(len(report.attendees)),
         str(len(report.denials)),
         f"{aligned} / {len(evidence) - aligned}",
         f"{entry.seconds:.1f}",
         str(path),
     ]
+
+
+_EXTRACT_COLUMNS = ("article", "attendees", "denials", "evidence aligned / not found", "seconds")
+
+
+def _print_extracted(entries: "list[ArticleEntry]", out: Path) -> None:
+    """A table on a terminal, tab-separated lines elsewhere; every failure on stderr."""
+    rows = [_row(entry, out) for entry in entries]
+    if _out.is_terminal:
+        table = Table(*_EXTRACT_COLUMNS)
+        table.add_column("report", overflow="fold")
+        table.columns[0].no_wrap = True
+        for row in rows:
+            table.add_row(*row)
+        _out.print(table)
+    else:
+        print("\t".join([*_EXTRACT_COLUMNS, "report"]))
+        for row in rows:
+            print("\t".join(row))
+    for entry in entries:
+        if entry.status == "failed":
+            _err.print(
+                f"[red]failed:[/red] {escape(f'{entry.path}: {entry.error_type}: {entry.error}')}",
+                highlight=False,
+            )
 
 
 @app.command()
@@ -128,12 +156,7 @@ def extract(
         summary = extract_files(files, out, config=config)
     except SummariseError as exc:
         raise _fail(exc) from exc
-    table = Table("article", "attendees", "denials", "evidence aligned / not found", "seconds")
-    table.add_column("report", overflow="fold")
-    table.columns[0].no_wrap = True
-    for entry in summary.articles:
-        table.add_row(*_row(entry, out))
-    _out.print(table)
+    _print_extracted(summary.articles, out)
     if summary.exit_code:
         raise typer.Exit(1)
 

@@ -218,7 +218,7 @@ FAULTS: dict[str, tuple[list[Fault], str, int, str | None]] = {
     "down": (["500"] * 3, "failed", MAX_RETRIES + 1, "HTTP 500 after 3 attempt(s)"),
     "hangs": (["hang"] * 3, "failed", MAX_RETRIES + 1, "Cannot reach the model server"),
     "garbled": (["malformed"], "done", 2, None),
-    "garbage": (["malformed"] * 2, "failed", MAX_REASKS + 1, "still invalid after 1 re-ask"),
+    "garbage": (["malformed"] * 2, "failed", MAX_REASKS + 1, "same invalid output twice"),
     "cutoff": (["cutoff"], "failed", 1, "cut off at max_tokens"),
     "misquotes": (["badquote"], "done", 2, None),
 }

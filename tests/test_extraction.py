@@ -201,13 +201,88 @@ def test_garbage_output_is_reasked_then_raises() -> None:
 
     def garbage(request: httpx2.Request) -> httpx2.Response:
         calls.append(json.loads(request.content))
-        return httpx2.Response(200, json=_completion("I am not JSON {"))
+        return httpx2.Response(200, json=_completion(f"I am not JSON {{ ({len(calls)})"))
 
-    with pytest.raises(ExtractionError, match="still invalid"):
+    with pytest.raises(ExtractionError, match="still invalid after 2 re-ask") as info:
         summarise("Some article text.", config=_CONFIG, client=_client(garbage))
-    assert len(calls) == _CONFIG.max_reasks + 1
+    assert len(calls) == _CONFIG.max_reasks + 1 == info.value.attempts
+    assert info.value.usage is not None and info.value.usage.total_tokens == 13 * len(calls)
     # the re-ask carries the error back to the model
     assert "error" in json.dumps(calls[-1]["messages"][-1]).lower()
+
+
+def test_the_same_invalid_output_twice_stops_the_reasks() -> None:
+    calls = []
+
+    def stuck(request: httpx2.Request) -> httpx2.Response:
+        calls.append(request)
+        return httpx2.Response(200, json=_completion("I am not JSON {"))
+
+    config = _CONFIG.model_copy(update={"max_reasks": 5})
+    with pytest.raises(ExtractionError, match="same invalid output twice"):
+        summarise("Some article text.", config=config, client=_client(stuck))
+    assert len(calls) == 2
+
+
+def _themes(topic_label: str = "radar work") -> dict[str, Any]:
+    def item(label: str, quote: str, **more: str) -> dict[str, str]:
+        return {"label": label, "detail": label, "quote": quote, **more}
+
+    risk = {"category": "sanctions", "borne_by": "Alpha Corp"}
+    return {
+        "topics": [item(topic_label, "They discussed joint radar work"),
+                   item("training", "shared training"), item("engines", "spare engines")],
+        "risks": [item("sanctions", "Sanctions and high costs", **risk),
+                  item("costs", "high costs could stall the plan", **risk)],
+    }  # fmt: skip
+
+
+_ARTICLE = (
+    "Alpha Corp met Beta Ltd in Oslo on March 3. They discussed joint radar work, "
+    "shared training and spare engines. Sanctions and high costs could stall the plan."
+)
+_FACTS = {"summary": "Alpha met Beta.", "locations": [{"name": "Oslo", "quote": "in Oslo"}],
+          "dates": [], "attendees": [], "denials": [], "key_figures": []}  # fmt: skip
+
+
+def test_a_raw_newline_in_a_string_is_repaired_without_a_reask() -> None:
+    themes = json.dumps(_themes("radar@@work")).replace("@@", "\n")  # a real newline
+    assert "\n" in themes and json.loads(themes.replace("\n", " "))
+    answers = iter([json.dumps(_FACTS), themes])
+    calls = []
+
+    def answer(request: httpx2.Request) -> httpx2.Response:
+        calls.append(request)
+        return httpx2.Response(200, json=_completion(next(answers)))
+
+    report = summarise(_ARTICLE, config=_CONFIG, client=_client(answer))
+    assert len(calls) == 2  # one per pass: no re-ask
+    assert report.topics[0].label == "radar\nwork"
+
+
+def test_an_answer_cut_off_at_max_tokens_keeps_its_complete_items() -> None:
+    party = {"kind": "organisation", "affiliation": None, "role": None, "country": None,
+             "stance": "asserted", "quote": "Alpha Corp met Beta Ltd in Oslo"}  # fmt: skip
+    facts = {
+        **_FACTS,
+        "attendees": [{"name": "Alpha Corp", **party}, {"name": "Beta Ltd", **party}],
+    }
+    text = json.dumps(facts)
+    cut = text[: text.index('"Beta Ltd"') + 6]  # inside the second attendee: the rest is lost
+    answers = iter([(cut, "length"), (json.dumps(_themes()), "stop")])
+    calls = []
+
+    def answer(request: httpx2.Request) -> httpx2.Response:
+        calls.append(request)
+        content, finish = next(answers)
+        body = _completion(content)
+        body["choices"][0]["finish_reason"] = finish
+        return httpx2.Response(200, json=body)
+
+    report = summarise(_ARTICLE, config=_CONFIG, client=_client(answer))
+    assert len(calls) == 2
+    assert [a.name for a in report.attendees] == ["Alpha Corp"]
+    assert report.denials == [] and report.key_figures == []
 
 
 def test_two_passes_share_the_article_prefix_and_make_one_report() -> None:

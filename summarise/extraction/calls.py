@@ -1,19 +1,26 @@
-"""Calling the model for one draft, with one retry layer for transport errors.
+"""Calling the model for one draft: transport retries, re-asks that must differ, repairs.
 
-instructor fills the draft and re-asks on invalid output (`max_reasks`); tenacity retries
-transport errors the backend calls transient (`max_retries`, honouring `Retry-After`); the
-openai client's own retries are off so the two never multiply. Failures become the toolkit's
-errors: the backend maps server failures, this module maps the model's.
+tenacity retries transport errors the backend calls transient (`max_retries`, honouring
+`Retry-After`); instructor re-asks on invalid output (`max_reasks`), but never after the model
+gave the same invalid output twice (at temperature 0 it would give it a third time), and never
+for JSON that `summarise.repair` can mend. The openai client's own retries are off, so the two
+layers never multiply. Each call may be given a deadline; failures become the toolkit's errors
+(the backend maps server failures, this module the model's), carrying what the calls cost.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from typing import Any
 
 import openai
-from instructor.core.exceptions import IncompleteOutputException, InstructorRetryException
+from instructor.core.exceptions import (
+    IncompleteOutputException,
+    InstructorRetryException,
+    ResponseParsingError,
+)
 from pydantic import ValidationError
 from tenacity import (
     AsyncRetrying,
@@ -21,9 +28,11 @@ from tenacity import (
     Retrying,
     before_sleep_log,
     retry_if_exception,
+    retry_if_exception_type,
     stop_after_attempt,
-    wait_exponential_jitter,
 )
+from tenacity.stop import stop_base
+from tenacity.wait import wait_exponential_jitter
 
 from ..backends import Backend, backend_for
 from ..chunking import Chunk
@@ -33,7 +42,7 @@ from ..models import Article, TokenUsage
 from ..prompts import load_prompt
 from .drafts import PASSES, GroundingCheck, QuotedDraft
 
-__all__ = ["CallResult", "acall", "call", "requests_for"]
+__all__ = ["CallResult", "DeadlineExceeded", "acall", "call", "requests_for"]
 
 _log = logging.getLogger("summarise.extraction")
 _MAX_RETRY_AFTER = 120.0  # seconds: a longer Retry-After is capped
@@ -41,11 +50,16 @@ _MAX_RETRY_AFTER = 120.0  # seconds: a longer Retry-After is capped
 
 @dataclass
 class CallResult:
-    """One pass's draft, the tokens it cost and the model calls it took (re-asks included)."""
+    """One pass's draft, what it cost, the model calls it took and the repairs it needed."""
 
     draft: QuotedDraft
     usage: TokenUsage
     attempts: int
+    repairs: list[str] = field(default_factory=list)
+
+
+class DeadlineExceeded(ExtractionError):
+    """The article's time ran out before this pass could finish."""
 
 
 def requests_for(chunk: Chunk, article: Article, config: Config) -> list[dict[str, Any]]:
@@ -55,12 +69,53 @@ def requests_for(chunk: Chunk, article: Article, config: Config) -> list[dict[st
             "model": config.model,
             "messages": load_prompt(name).render(text=chunk.text, published=article.published),
             "response_model": model,
-            "max_retries": config.max_reasks,
             "temperature": config.temperature,
             "max_tokens": config.max_tokens,
         }
         for name, model in PASSES
     ]
+
+
+@dataclass
+class _Watch:
+    """What one call saw: transport attempts, model calls and every raw output."""
+
+    transport: int = 0
+    calls: int = 0
+    outputs: list[str] = field(default_factory=list)
+    usage: TokenUsage = field(default_factory=TokenUsage)
+
+    def on_kwargs(self, *args: Any, **kwargs: Any) -> None:
+        self.calls += 1
+
+    def on_response(self, response: Any) -> None:
+        self.usage = self.usage + _usage(response)
+        choices = getattr(response, "choices", None) or []
+        message = getattr(choices[0], "message", None) if choices else None
+        self.outputs.append(str(getattr(message, "content", None) or ""))
+
+    def repeated(self) -> bool:
+        """Whether the model just gave the same output as the time before."""
+        return len(self.outputs) >= 2 and self.outputs[-1] == self.outputs[-2]
+
+
+class _SameOutputTwice(stop_base):
+    """Stop re-asking once the model repeats itself."""
+
+    def __init__(self, watch: _Watch) -> None:
+        self._watch = watch
+
+    def __call__(self, retry_state: RetryCallState) -> bool:
+        return self._watch.repeated()
+
+
+def _reasks(config: Config, watch: _Watch) -> dict[str, Any]:
+    """instructor's re-ask policy: at most `max_reasks`, none after a repeated output."""
+    return {
+        "stop": stop_after_attempt(config.max_reasks + 1) | _SameOutputTwice(watch),
+        "retry": retry_if_exception_type((ValidationError, ResponseParsingError, ValueError)),
+        "reraise": True,
+    }
 
 
 def _retry_policy(config: Config, backend: Backend) -> dict[str, Any]:
@@ -93,70 +148,150 @@ def _usage(completion: Any) -> TokenUsage:
     )
 
 
-def _failure(exc: BaseException, config: Config, backend: Backend, attempts: int) -> Exception:
-    """Turn whatever the call raised into the toolkit's own error."""
+def _failure(exc: BaseException, config: Config, backend: Backend, watch: _Watch) -> Exception:
+    """Turn whatever the call raised into the toolkit's own error, with what it cost."""
+    error: Exception
+    server = backend.failure(exc, config, watch.transport)
     if isinstance(exc, IncompleteOutputException):
-        return ExtractionError(
-            f"The model's output was cut off at max_tokens={config.max_tokens}; raise max_tokens.",
-            attempts=attempts,
+        error = ExtractionError(
+            f"The model's output was cut off at max_tokens={request_tokens(config)} and could "
+            "not be repaired; raise max_tokens."
         )
-    server = backend.failure(exc, config, attempts)
-    if server is not None:
-        return server
-    if isinstance(exc, InstructorRetryException | ValidationError):
+    elif server is not None:
+        error = server
+    elif isinstance(exc, InstructorRetryException | ValidationError):
         last: BaseException = exc
         if isinstance(exc, InstructorRetryException) and exc.failed_attempts:
             last = exc.failed_attempts[-1].exception
-        return ExtractionError(
-            f"The model's output was still invalid after {config.max_reasks} re-ask(s): {last}",
-            attempts=attempts,
-        )
-    return exc if isinstance(exc, Exception) else ExtractionError(str(exc))
+        reasks = max(watch.calls - watch.transport, 0)
+        if watch.repeated():
+            error = ExtractionError(
+                "The model gave the same invalid output twice, so it was not re-asked again "
+                f"({reasks} re-ask(s) made): {last}"
+            )
+        else:
+            error = ExtractionError(
+                f"The model's output was still invalid after {reasks} re-ask(s): {last}"
+            )
+    elif isinstance(exc, Exception):
+        return exc
+    else:
+        error = ExtractionError(str(exc))
+    error.attempts, error.usage = watch.calls, watch.usage
+    return error
 
 
-@dataclass
-class _Counter:
-    """Counts the model calls instructor makes (its `completion:kwargs` hook)."""
-
-    calls: int = 0
-
-    def __call__(self, *args: Any, **kwargs: Any) -> None:
-        self.calls += 1
+def request_tokens(config: Config) -> int:
+    """The generation cap of one call."""
+    return config.max_tokens
 
 
-def call(client: openai.OpenAI, request: dict[str, Any], text: str, config: Config) -> CallResult:
-    """Fill one draft from `text` (the chunk its quotes must come from)."""
+def _salvage(
+    exc: IncompleteOutputException, model: type[QuotedDraft], check: GroundingCheck
+) -> Any:
+    """The complete part of a cut-off answer, as a draft (raises if it cannot be had)."""
+    choices = getattr(exc.last_completion, "choices", None) or []
+    content = getattr(choices[0].message, "content", None) if choices else None
+    if not content:
+        raise exc
+    try:
+        draft = model.model_validate_json(content, context=check.context())
+    except ValidationError:
+        raise exc from None
+    check.repairs.insert(0, "the output was cut off at max_tokens")
+    return draft
+
+
+def _deadline_kwargs(deadline: float | None, config: Config) -> dict[str, Any]:
+    if deadline is None:
+        return {}
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise DeadlineExceeded("The article's time ran out before this pass started.")
+    return {"timeout": min(config.timeout, left)}
+
+
+def call(
+    client: openai.OpenAI,
+    request: dict[str, Any],
+    text: str,
+    config: Config,
+    *,
+    deadline: float | None = None,
+) -> CallResult:
+    """Fill one draft from `text` (the chunk its quotes must come from) by `deadline`."""
     backend = backend_for(config)
-    counter = _Counter()
+    watch = _Watch()
     icl = backend.instructor(client, config.mode or backend.default_mode)
-    icl.on("completion:kwargs", counter)
+    icl.on("completion:kwargs", watch.on_kwargs)
+    icl.on("completion:response", watch.on_response)
+    check = GroundingCheck(text)
     try:
         for attempt in Retrying(**_retry_policy(config, backend)):
             with attempt:
-                context = GroundingCheck(text).context()
-                draft, completion = icl.chat.completions.create_with_completion(
-                    **request, context=context
-                )
-        return CallResult(draft, _usage(completion), counter.calls)
+                watch.transport += 1
+                check = GroundingCheck(text)
+                try:
+                    draft = icl.chat.completions.create(
+                        **request,
+                        **_deadline_kwargs(deadline, config),
+                        max_retries=Retrying(**_reasks(config, watch)),
+                        context=check.context(),
+                    )
+                except IncompleteOutputException as exc:
+                    draft = _salvage(exc, request["response_model"], check)
+        return CallResult(draft, watch.usage, watch.calls, check.repairs)
     except Exception as exc:
-        raise _failure(exc, config, backend, counter.calls) from exc
+        raise _deadline_failure(exc, deadline, watch) or _failure(
+            exc, config, backend, watch
+        ) from exc
 
 
 async def acall(
-    client: openai.AsyncOpenAI, request: dict[str, Any], text: str, config: Config
+    client: openai.AsyncOpenAI,
+    request: dict[str, Any],
+    text: str,
+    config: Config,
+    *,
+    deadline: float | None = None,
 ) -> CallResult:
     """The async twin of `call`."""
     backend = backend_for(config)
-    counter = _Counter()
+    watch = _Watch()
     icl = backend.instructor(client, config.mode or backend.default_mode)
-    icl.on("completion:kwargs", counter)
+    icl.on("completion:kwargs", watch.on_kwargs)
+    icl.on("completion:response", watch.on_response)
+    check = GroundingCheck(text)
     try:
         async for attempt in AsyncRetrying(**_retry_policy(config, backend)):
             with attempt:
-                context = GroundingCheck(text).context()
-                draft, completion = await icl.chat.completions.create_with_completion(  # type: ignore[misc]
-                    **request, context=context
-                )
-        return CallResult(draft, _usage(completion), counter.calls)
+                watch.transport += 1
+                check = GroundingCheck(text)
+                try:
+                    draft = await icl.chat.completions.create(  # type: ignore[call-overload]
+                        **request,
+                        **_deadline_kwargs(deadline, config),
+                        max_retries=AsyncRetrying(**_reasks(config, watch)),
+                        context=check.context(),
+                    )
+                except IncompleteOutputException as exc:
+                    draft = _salvage(exc, request["response_model"], check)
+        return CallResult(draft, watch.usage, watch.calls, check.repairs)
     except Exception as exc:
-        raise _failure(exc, config, backend, counter.calls) from exc
+        raise _deadline_failure(exc, deadline, watch) or _failure(
+            exc, config, backend, watch
+        ) from exc
+
+
+def _deadline_failure(
+    exc: BaseException, deadline: float | None, watch: _Watch
+) -> DeadlineExceeded | None:
+    """A timeout caused by the article's deadline (not by a slow server) as what it is."""
+    if isinstance(exc, DeadlineExceeded):
+        error = exc
+    elif deadline is not None and time.monotonic() >= deadline - 0.5:
+        error = DeadlineExceeded(f"The article's time ran out during this pass ({exc}).")
+    else:
+        return None
+    error.attempts, error.usage = watch.calls, watch.usage
+    return error

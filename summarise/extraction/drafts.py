@@ -7,14 +7,16 @@ copied from the article, which the toolkit aligns to the text afterwards.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
-from typing import Annotated, Any
+import json
+from dataclasses import dataclass, field
+from typing import Annotated, Any, Self, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, model_validator
 
 from ..grounding import locate
 from ..models import AttendeeKind, RiskCategory, Stance
 from ..prompts import load_prompt
+from ..repair import repair_json
 
 __all__ = [
     "PASSES",
@@ -97,18 +99,66 @@ class _DraftFigure(_Draft):
 @dataclass
 class GroundingCheck:
     """Validation state of one call, passed as instructor's `context=`: the text quotes must
-    come from, and how many times quotes not found may still be sent back."""
+    come from, how many times quotes not found may still be sent back, and the repairs made
+    to the model's JSON."""
 
     text: str
     reasks_left: int = 1
+    repairs: list[str] = field(default_factory=list)
 
     def context(self) -> dict[str, Any]:
         """The validation context carrying this check."""
         return {"grounding": self}
 
 
+def _is_json_error(exc: ValidationError) -> bool:
+    return any(error["type"] == "json_invalid" for error in exc.errors())
+
+
 class QuotedDraft(_Draft):
     """A draft whose items each carry one quote copied from the article."""
+
+    @classmethod
+    def model_validate_json(
+        cls,
+        json_data: str | bytes | bytearray,
+        *,
+        strict: bool | None = None,
+        extra: Any = None,
+        context: Any | None = None,
+        by_alias: bool | None = None,
+        by_name: bool | None = None,
+    ) -> Self:
+        """Validate the model's JSON, repairing it first where its meaning is unambiguous.
+
+        Raw control characters in strings are escaped and a cut-off answer keeps its complete
+        items (lists it never reached are empty); the repairs are recorded in the context's
+        `GroundingCheck`, so the report can say what was done. Other faults raise as usual.
+        """
+        options: dict[str, Any] = {"strict": strict, "context": context}
+        try:
+            return super().model_validate_json(json_data, **options)
+        except ValidationError as exc:
+            text = json_data if isinstance(json_data, str) else bytes(json_data).decode()
+            repaired = repair_json(text) if _is_json_error(exc) else None
+            if repaired is None:
+                raise
+        data = json.loads(repaired.text)
+        repairs = list(repaired.repairs)
+        if isinstance(data, dict):
+            absent = [
+                name
+                for name, info in cls.model_fields.items()
+                if name not in data and get_origin(info.annotation) is list
+            ]
+            if absent and repairs:  # a cut-off answer never reached these lists
+                data.update({name: [] for name in absent})
+                repairs.append(f"{', '.join(absent)} left empty (the output was cut off)")
+        draft = cls.model_validate(data, **options)
+        check = (context or {}).get("grounding") if isinstance(context, dict) else None
+        if isinstance(check, GroundingCheck):
+            check.repairs.extend(repairs)
+        return draft
 
     def quotes(self) -> list[str]:
         """Every item's quote, in field order."""
