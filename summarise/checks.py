@@ -12,14 +12,6 @@ from typing import TypeVar
 from rapidfuzz import fuzz
 
 from .grounding import sentences
-from .lexicon import (
-    ATTENDANCE_WORDS,
-    ATTRIBUTION,
-    DENIAL_CUE,
-    GENERIC_NAME_WORDS,
-    MEMBERSHIP,
-    TAKING_PART,
-)
 from .models import (
     Article,
     Attendee,
@@ -30,6 +22,36 @@ from .models import (
     Location,
     Risk,
     Topic,
+)
+
+# The patterns of the first extraction (to be replaced by `summarise.support`).
+# A denial's claim that speaks of attending (the denier then becomes a `denied` attendee).
+_ATTENDANCE_WORDS = re.compile(
+    r"meet|attend|travel|visit|trip|took part|particip|present|represent|link|moscow|russia", re.I
+)
+# Words that name no one on their own, ignored when matching a name's distinctive words.
+_GENERIC_NAME_WORDS = frozenset(
+    ("the", "a", "an", "of", "and", "for", "group", "ltd", "limited", "inc", "co", "company",
+     "companies", "corp", "defence", "defense", "industries", "industry")
+)  # fmt: skip
+# "X represents 500 companies, including A and B": A and B are members, not participants.
+_MEMBERSHIP = re.compile(
+    r"\b(?:represent\w*|members?|compris\w*)\b.*?\b(?:including|such as|like|among them)\b",
+    re.I,
+)
+_DENIAL_CUE = re.compile(
+    r"\b(?:den(?:y|ies|ied|ial)|incorrect|untrue|false|not true|never|reject\w*)\b", re.I
+)
+_ATTRIBUTION = re.compile(
+    r"\b(?:sources?|reports?|reported|said|says|according|told|familiar|suggest\w*)\b", re.I
+)
+# Words that tie a sentence to taking part in meetings; an attendee must be named in such a
+# sentence (pages often carry unrelated headlines whose people a small model lists too).
+_TAKING_PART = re.compile(
+    r"\b(?:meet\w*|met|attend\w*|travel\w*|visit\w*|trip|took part|take part|particip\w*|"
+    r"present|represent\w*|delegat\w*|talks|discuss\w*|led by|headed by|heading|"
+    r"accompan\w*|sidelines)\b",
+    re.I,
 )
 
 __all__ = [
@@ -84,7 +106,7 @@ def _name_at(name: str, sentence: str) -> int:
     whole = re.search(rf"\b{re.escape(key)}\b", " ".join(words))
     if whole:
         return folded.find(key.split()[0])
-    tokens = [t for t in key.split() if t not in GENERIC_NAME_WORDS]
+    tokens = [t for t in key.split() if t not in _GENERIC_NAME_WORDS]
     if tokens and all(t in words for t in tokens):
         return folded.find(tokens[0])
     return -1
@@ -92,7 +114,7 @@ def _name_at(name: str, sentence: str) -> int:
 
 def _as_member(name: str, sentence: str) -> bool:
     """Whether the sentence names `name` only as a member of a body ("..., including X")."""
-    match = MEMBERSHIP.search(sentence)
+    match = _MEMBERSHIP.search(sentence)
     return match is not None and _name_at(name, sentence) >= match.end() - 12
 
 
@@ -118,7 +140,7 @@ def check_attendees(attendees: list[Attendee], article: Article) -> list[Attende
         return (
             _name_at(name, text) >= 0
             and not _as_member(name, text)
-            and TAKING_PART.search(text) is not None
+            and _TAKING_PART.search(text) is not None
         )
 
     spans = sentences(article.text)
@@ -158,8 +180,8 @@ def reconcile_stances(attendees: list[Attendee], denials: list[Denial]) -> list[
     for a in attendees:
         if a.stance == "denied" and not any(same_name(a.name, d.by) for d in denials):
             texts = [e.quote for e in a.evidence if e.aligned]
-            if not any(DENIAL_CUE.search(t) for t in texts):
-                attributed = any(ATTRIBUTION.search(t) for t in texts)
+            if not any(_DENIAL_CUE.search(t) for t in texts):
+                attributed = any(_ATTRIBUTION.search(t) for t in texts)
                 a = a.model_copy(update={"stance": "reported" if attributed else "asserted"})
         result.append(a)
     for denial in denials:
@@ -168,7 +190,7 @@ def reconcile_stances(attendees: list[Attendee], denials: list[Denial]) -> list[
             a = result[i]
             extra = [e for e in denial.evidence if e not in a.evidence]
             result[i] = a.model_copy(update={"stance": "denied", "evidence": a.evidence + extra})
-        if not matches and ATTENDANCE_WORDS.search(denial.claim):
+        if not matches and _ATTENDANCE_WORDS.search(denial.claim):
             result.append(
                 Attendee(
                     name=denial.by, kind="organisation", stance="denied", evidence=denial.evidence
