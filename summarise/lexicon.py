@@ -67,7 +67,7 @@ DENIAL = _words(
     r"(?:did|does|had) not (?:attend|participate|take part|travel|send)", r"never (?:attended|met)",
     r"was not (?:part|present)", r"were not (?:part|present)", r"no truth",
     # fr
-    r"dement\w*", r"nie", r"a nie", r"nient", "faux", "fausse", "inexact\w*",
+    r"dement\w*", r"nie", r"a nie", r"nient", "faux", "fausse", r"inexact\w*",
     r"sans fondement", r"n'a pas (?:participe|assiste)", r"n'ont pas (?:participe|assiste)",
     r"conteste\w*", r"rejet\w*",
     # es

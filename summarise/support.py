@@ -339,7 +339,9 @@ def judge_figure(sentence: str, value: str) -> Judgement:
 
 
 def _stems(text: str) -> set[str]:
-    return {t[:5] for t in _tokens(text) if t not in STOPWORDS and len(t) > 2}
+    """Content words, crudely stemmed: a plural "s" dropped, then the first five letters."""
+    words = (t for t in _tokens(text) if t not in STOPWORDS and len(t) > 2)
+    return {(w[:-1] if len(w) > 4 and w.endswith("s") else w)[:5] for w in words}
 
 
 def judge_label(sentence: str, label: str, detail: str | None = None) -> Judgement:
