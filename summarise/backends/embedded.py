@@ -163,7 +163,9 @@ def embedded_server(config: Config, *, startup_timeout: float = 300.0) -> Iterat
         stdout=log_fd,
         stderr=subprocess.STDOUT,
         stdin=subprocess.DEVNULL,
-        # the death signal follows the spawning *thread*: only safe from the main thread
+        # The death signal follows the spawning *thread*, and a pre-exec function is only safe
+        # from the main thread: elsewhere the server outlives a killed process (batch runs
+        # start it on the main thread for that reason).
         preexec_fn=_die_with_parent
         if threading.current_thread() is threading.main_thread()
         else None,

@@ -128,7 +128,6 @@ class _Session:
         self._client = client
         self._own_client = client is None
         self._failure: Exception | None = None
-        self._starting: asyncio.Future[Config] | None = None
         self._stack = contextlib.ExitStack()
         self._lock = asyncio.Lock()
 
@@ -146,19 +145,15 @@ class _Session:
             return self._client, self._config
 
     async def _start(self) -> None:
-        server = backend_for(self._config).serve(self._config)
-        loop = asyncio.get_running_loop()
-        self._starting = loop.run_in_executor(None, self._stack.enter_context, server)
-        # shielded: when cancelled, the start still completes and `aclose` stops the server
-        self._config = await asyncio.shield(self._starting)
+        # Started here, on the event loop's thread (the main thread under asyncio.run), not in
+        # an executor: the server's death signal follows the thread that spawned it, so only
+        # then does it die with the toolkit when the process is killed. The loop waits for the
+        # start-up; nothing could run without the server anyway.
+        self._config = self._stack.enter_context(backend_for(self._config).serve(self._config))
         self._config = settled(self._config)
         self._client = backend_for(self._config).async_client(self._config)
 
     async def aclose(self) -> None:
-        if self._starting is not None:
-            await asyncio.wait([self._starting])
-            if not self._starting.cancelled():
-                self._starting.exception()  # retrieved here: it was raised to a worker already
         if self._own_client and self._client is not None:
             await self._client.close()
         self._stack.close()
