@@ -11,10 +11,16 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
+# Report files of these versions are read (version 1 lacks support verdicts, dropped items and
+# warnings: they read as empty).
+READ_SCHEMA_VERSIONS = ("1", "2")
 
 Alignment = Literal["exact", "normalised", "fuzzy", "not_found"]
-Stance = Literal["asserted", "reported", "denied", "uncertain"]
+# disputed: the article reports the party taking part and also reports it denying it.
+Stance = Literal["asserted", "reported", "denied", "uncertain", "disputed"]
+Verdict = Literal["supported", "weak", "contradicts", "none"]
+Side = Literal["attended", "denied"]
 AttendeeKind = Literal["person", "organisation", "delegation"]
 DatePrecision = Literal["day", "days", "part_of_month", "month", "year", "unknown"]
 RiskCategory = Literal[
@@ -45,6 +51,21 @@ class Article(_Model):
         return cls.model_validate({"text": text, **meta})
 
 
+class Support(_Model):
+    """Whether the sentence an evidence comes from backs its item, as checked in code."""
+
+    verdict: Verdict = Field(
+        description="supported: the sentence says what the item says; weak: it touches the "
+        "item without saying it; contradicts: it says the opposite (a no-comment for a denial); "
+        "none: it does not bear on the item."
+    )
+    checked: str = Field(description="What was checked, e.g. the name and the cue word found.")
+    side: Side | None = Field(
+        default=None,
+        description="For an attendee's evidence: whether it says the party took part or denies it.",
+    )
+
+
 class Evidence(_Model):
     """A verbatim quote from one source, located in that source's stored text.
 
@@ -59,6 +80,9 @@ class Evidence(_Model):
     alignment: Alignment
     model_quote: str | None = Field(
         default=None, description="What the model quoted, when it differs from the source span."
+    )
+    support: Support | None = Field(
+        default=None, description="Whether the sentence backs the item (None: not checked)."
     )
 
     @model_validator(mode="after")
@@ -76,6 +100,18 @@ class Evidence(_Model):
         return self.alignment != "not_found"
 
 
+class MarkedSpan(_Model):
+    """A passage of the stored text the toolkit set apart, e.g. text addressed to an AI model."""
+
+    kind: Literal["instruction"] = Field(
+        description="instruction: the passage addresses a model or assistant instead of "
+        "reporting news; it is never evidence and was not shown to the model."
+    )
+    start: int = Field(description="Character offset, inclusive.")
+    end: int = Field(description="Character offset, exclusive.")
+    reason: str = Field(description="Why it was set apart.")
+
+
 class Source(_Model):
     """The article a report was made from, with the exact text offsets refer to."""
 
@@ -85,6 +121,9 @@ class Source(_Model):
     published: date | None = None
     sha256: str = Field(description="SHA-256 of `text` encoded as UTF-8.")
     text: str
+    marked: list[MarkedSpan] = Field(
+        default_factory=list, description="Passages set apart, e.g. instructions to a model."
+    )
 
     @classmethod
     def of(cls, article: Article) -> Source:
@@ -101,6 +140,8 @@ class Source(_Model):
 
 
 class Location(_Model):
+    """A place where the meetings took place."""
+
     name: str
     evidence: list[Evidence] = Field(default_factory=list)
 
@@ -113,6 +154,9 @@ class DateMention(_Model):
     earliest: date | None = None
     latest: date | None = None
     precision: DatePrecision = "unknown"
+    main_event: bool | None = Field(
+        default=None, description="Whether it dates the event the article is mainly about."
+    )
     evidence: list[Evidence] = Field(default_factory=list)
 
 
@@ -138,12 +182,16 @@ class Denial(_Model):
 
 
 class Topic(_Model):
+    """A subject of the talks, or of the cooperation they serve."""
+
     label: str
     detail: str | None = None
     evidence: list[Evidence] = Field(default_factory=list)
 
 
 class Risk(_Model):
+    """A risk, concern, obstacle or cost the article mentions, and who bears it."""
+
     label: str
     detail: str | None = None
     category: RiskCategory = "other"
@@ -152,12 +200,16 @@ class Risk(_Model):
 
 
 class KeyFigure(_Model):
+    """A number worth keeping, as the article writes it."""
+
     value: str = Field(description="The figure as written, e.g. '36%'.")
     what: str = Field(description="What the figure measures.")
     evidence: list[Evidence] = Field(default_factory=list)
 
 
 class TokenUsage(_Model):
+    """Tokens the model server counted: read (prompt) and written (completion)."""
+
     prompt_tokens: int = 0
     completion_tokens: int = 0
     total_tokens: int = 0
@@ -168,6 +220,21 @@ class TokenUsage(_Model):
             completion_tokens=self.completion_tokens + other.completion_tokens,
             total_tokens=self.total_tokens + other.total_tokens,
         )
+
+
+class PassInfo(_Model):
+    """One pass over the article (or one chunk of it): what it cost and how long it took."""
+
+    name: str = Field(description="The pass's prompt, e.g. 'extract' or 'extract-themes'.")
+    seconds: float = 0.0
+    calls: int = Field(default=1, description="Model calls, re-asks and retries included.")
+    usage: TokenUsage = Field(default_factory=TokenUsage)
+    prompt_ms: float | None = Field(
+        default=None, description="Prompt evaluation time, when the server reports it."
+    )
+    generation_ms: float | None = Field(
+        default=None, description="Generation time, when the server reports it."
+    )
 
 
 class ExtractionInfo(_Model):
@@ -184,6 +251,34 @@ class ExtractionInfo(_Model):
     attempts: int = Field(default=1, description="Model calls made, re-asks included.")
     chunks: int = 1
     seconds: float = 0.0
+    passes: list[PassInfo] = Field(default_factory=list, description="Each pass, in order.")
+    repairs: list[str] = Field(
+        default_factory=list, description="What was mended in the model's JSON, if anything."
+    )
+    missing: list[str] = Field(
+        default_factory=list,
+        description="Passes that did not finish (the article's deadline): a partial report.",
+    )
+
+
+class DroppedItem(_Model):
+    """An item the model wrote that the article does not support, kept here with the reason."""
+
+    field: str = Field(description="The report list it would have been in, e.g. 'attendees'.")
+    value: str = Field(description="The item as the model wrote it, e.g. the name.")
+    reason: str = Field(description="Why it was dropped.")
+    evidence: list[Evidence] = Field(
+        default_factory=list, description="The passage it rested on, if it was set apart."
+    )
+
+
+class ReportWarning(_Model):
+    """Something a reviewer should know before trusting the report."""
+
+    kind: Literal["instruction", "hidden_text", "partial", "repaired"]
+    message: str
+    start: int | None = Field(default=None, description="Where in the text, if it has a place.")
+    end: int | None = None
 
 
 class DefenceMeetingReport(_Model):
@@ -198,6 +293,10 @@ class DefenceMeetingReport(_Model):
     topics: list[Topic] = Field(default_factory=list)
     risks: list[Risk] = Field(default_factory=list)
     key_figures: list[KeyFigure] = Field(default_factory=list)
+    dropped: list[DroppedItem] = Field(
+        default_factory=list, description="Items the model wrote that the article does not back."
+    )
+    warnings: list[ReportWarning] = Field(default_factory=list)
     extraction: ExtractionInfo
 
     def evidence(self) -> list[Evidence]:

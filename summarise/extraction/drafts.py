@@ -9,12 +9,12 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from typing import Annotated, Any, Self, get_origin
+from typing import Annotated, Any, Literal, Self, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, model_validator
 
 from ..grounding import locate
-from ..models import AttendeeKind, RiskCategory, Stance
+from ..models import AttendeeKind, RiskCategory
 from ..prompts import load_prompt
 from ..repair import repair_json
 
@@ -30,6 +30,10 @@ __all__ = [
 ]
 
 PROMPT_NAME = "extract+extract-themes"
+
+
+# The stances a model may give; "disputed" is the toolkit's, from the evidence.
+_Stance = Literal["asserted", "reported", "denied", "uncertain"]
 
 
 class _Draft(BaseModel):
@@ -65,7 +69,7 @@ class _DraftAttendee(_Draft):
     affiliation: _Short | None
     role: _Short | None
     country: _Name | None
-    stance: Stance
+    stance: _Stance
     quote: _Quote
 
 
