@@ -179,6 +179,20 @@ def _from_json(path: Path, content: str) -> Article:
     return Article.model_validate(fields)
 
 
+def html_hidden_text(content: str) -> list[str]:
+    """The text of an HTML page that a browser does not show, in page order.
+
+    The content of elements with a `hidden` attribute, `aria-hidden="true"` or an inline style
+    that hides it (display:none, visibility:hidden, opacity:0, a font under 4px, white text),
+    and the text of HTML comments. `load_article` leaves all of it out of the article; this
+    tells that a page carried such text (e.g. instructions addressed to a model).
+    """
+    parser = _HTMLArticleParser()
+    parser.feed(content)
+    parser.close()
+    return parser.hidden_text()
+
+
 def _from_html(path: Path, content: str) -> Article:
     parser = _HTMLArticleParser()
     parser.feed(content)
@@ -203,6 +217,48 @@ _LINE_TAGS = frozenset({"br", "li", "tr", "dt", "dd"})
 _CELL_TAGS = frozenset({"td", "th"})
 _PUBLISHED_META = ("article:published_time", "og:published_time", "<time>", "date")
 _PARAGRAPH, _LINE = "\n\n", "\n"
+_VOID_TAGS = frozenset(
+    {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
+    | {"param", "track"}
+)
+# A hidden <p> or <li> ends where a browser closes it implicitly: at the next block or item.
+_CLOSES_P = _PARAGRAPH_TAGS | {"li", "dl", "nav", "header", "footer", "aside", "form"}
+_WHITE = re.compile(
+    r"#f{3}(?:f{3})?(?:ff)?|white|rgba?\(\s*255\s*,\s*255\s*,\s*255\s*(?:,[^)]*)?\)"
+    r"|hsla?\(\s*\d+(?:deg)?\s*,\s*\d+%\s*,\s*100%\s*(?:,[^)]*)?\)"
+)
+_FONT_SIZE = re.compile(r"(\d*\.?\d+)\s*(px|pt|em|rem|%)?")
+# Font sizes below these, per unit, are unreadable (4px; 0.25em of a 16px default).
+_MIN_FONT = {"px": 4.0, "pt": 3.0, "em": 0.25, "rem": 0.25, "%": 25.0, "": 0.0}
+
+
+def _hidden_by(attr: dict[str, str]) -> str | None:
+    """Why an element's content is not shown ("aria" for aria-hidden alone), or None."""
+    if "hidden" in attr:
+        return "hidden"
+    style: dict[str, str] = {}
+    for declaration in attr.get("style", "").split(";"):
+        name, _, value = declaration.partition(":")
+        style[name.strip().lower()] = value.lower().replace("!important", "").strip()
+    font = _FONT_SIZE.fullmatch(style.get("font-size", ""))
+    opacity = _FONT_SIZE.fullmatch(style.get("opacity", ""))
+    background = style.get("background-color") or style.get("background") or ""
+    # white text is unreadable unless the element sets a background of its own
+    white = _WHITE.fullmatch(style.get("color", "")) and not (
+        background and not _WHITE.search(background)
+    )
+    if (
+        style.get("display") == "none"
+        or style.get("visibility") in ("hidden", "collapse")
+        or (opacity and float(opacity[1]) / (100 if opacity[2] == "%" else 1) < 0.1)
+        or (font and (float(font[1]) == 0 or float(font[1]) < _MIN_FONT.get(font[2] or "", 0.0)))
+        or white
+        or style.get("color") == "transparent"
+    ):
+        return "style"
+    if attr.get("aria-hidden", "").strip().lower() == "true":
+        return "aria"
+    return None
 
 
 class _HTMLArticleParser(HTMLParser):
@@ -220,9 +276,30 @@ class _HTMLArticleParser(HTMLParser):
         self._page: list[str] = []
         self._title: list[str] = []
         self._meta: dict[str, str] = {}
+        # The outermost element whose content is not shown: its tag, why, the tags opened
+        # inside it and not yet closed, and what it would have emitted.
+        self._hidden_tag: str | None = None
+        self._hidden_why = ""
+        self._hidden_open: dict[str, int] = {}
+        self._hidden_parts: list[str] = []
+        self._hidden_text: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         attr = {name: value or "" for name, value in attrs}
+        if (
+            self._hidden_tag is not None
+            and (
+                (self._hidden_tag == "p" and tag in _CLOSES_P)
+                or (self._hidden_tag == "li" and tag == "li" and not self._hidden_open.get("li"))
+            )
+            and not any(self._hidden_open.values())
+        ):
+            self._end_hidden()
+        if tag not in _VOID_TAGS:
+            if self._hidden_tag is not None:
+                self._hidden_open[tag] = self._hidden_open.get(tag, 0) + 1
+            elif (why := _hidden_by(attr)) and not self._in_head:
+                self._hidden_tag, self._hidden_why = tag, why
         if tag in _SKIPPED:
             self._skip_depth += 1
         elif tag == "head":
@@ -248,7 +325,17 @@ class _HTMLArticleParser(HTMLParser):
         self._break_for(tag, start=True)
 
     def handle_endtag(self, tag: str) -> None:
+        ends_hidden = False
+        if self._hidden_tag is not None:
+            if self._hidden_open.get(tag):
+                self._hidden_open[tag] -= 1
+            elif tag == self._hidden_tag:
+                ends_hidden = True
+            elif tag not in _VOID_TAGS:  # an ancestor closes, and the hidden element with it
+                self._end_hidden()
         self._break_for(tag, start=False)
+        if ends_hidden:
+            self._end_hidden()
         if tag in _SKIPPED:
             self._skip_depth = max(0, self._skip_depth - 1)
         elif tag == "head":
@@ -266,6 +353,31 @@ class _HTMLArticleParser(HTMLParser):
         elif not self._in_head:
             self._emit(re.sub(r"\s+", " ", data))
 
+    def handle_comment(self, data: str) -> None:
+        comment = " ".join(data.split())
+        if not (self._in_head or self._skip_depth) and any(ch.isalpha() for ch in comment):
+            self._hidden_text.append(comment)
+
+    def close(self) -> None:
+        super().close()
+        if self._hidden_tag is not None:
+            self._end_hidden()
+
+    def _end_hidden(self) -> None:
+        """Close the hidden element: drop its text, but show aria-hidden icons and quote marks."""
+        parts, why = self._hidden_parts, self._hidden_why
+        self._hidden_tag, self._hidden_open, self._hidden_parts = None, {}, []
+        text = _plain(parts)
+        if why == "aria" and not any(ch.isalnum() for ch in text):
+            for piece in parts:  # decoration that a browser does show
+                self._emit(piece)
+        elif text:
+            self._hidden_text.append(text)
+
+    def hidden_text(self) -> list[str]:
+        """The hidden passages and comments, in page order."""
+        return list(self._hidden_text)
+
     def _break_for(self, tag: str, *, start: bool) -> None:
         if tag in _PARAGRAPH_TAGS:
             self._emit(_PARAGRAPH)
@@ -278,6 +390,9 @@ class _HTMLArticleParser(HTMLParser):
 
     def _emit(self, piece: str) -> None:
         if self._skip_depth or self._in_head:
+            return
+        if self._hidden_tag is not None:
+            self._hidden_parts.append(piece)
             return
         self._page.append(piece)
         if self._main_depth:
