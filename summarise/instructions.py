@@ -479,11 +479,9 @@ def _structural_spans(view: str, lines: list[tuple[int, int]]) -> list[_Span]:
             closer
             and after
             and after.group() == closer
-            and after.end() - token.start() < _MAX_BLOCK
+            and after.end() < token.start() + _MAX_BLOCK
         ):
-            found.append(
-                (token.start(), after.end(), "chat role marker and the turn it opens", True)
-            )
+            found.append((token.start(), after.end(), "chat role marker and its turn", True))
         else:
             line_start = view.rfind("\n", 0, token.start()) + 1
             line_end = view.find("\n", token.end())
@@ -535,17 +533,13 @@ def _merge(spans: list[tuple[int, int, str]], text: str) -> list[InstructionSpan
 def _tag_spans(text: str) -> list[tuple[int, int, str]]:
     found = []
     for run in _TAG_RUN.finditer(text):
-        if text[run.start() - 1 : run.start()] == _BLACK_FLAG and run.group().endswith(
-            "\U000e007f"
-        ):
+        tags = run.group()
+        if text[run.start() - 1 : run.start()] == _BLACK_FLAG and tags.endswith("\U000e007f"):
             continue  # an emoji subdivision flag (England, Scotland, Wales), not hidden text
-        decoded = "".join(
-            chr(ord(c) - 0xE0000) for c in run.group() if 0xE0020 <= ord(c) <= 0xE007E
-        )
+        decoded = "".join(chr(ord(c) - 0xE0000) for c in tags if 0xE0020 <= ord(c) <= 0xE007E)
         shown = decoded if len(decoded) <= 200 else decoded[:200] + "..."
-        found.append(
-            (run.start(), run.end(), f"invisible Unicode tag characters (decoded: '{shown}')")
-        )
+        reason = f"invisible Unicode tag characters (decoded: '{shown}')"
+        found.append((run.start(), run.end(), reason))
     return found
 
 
@@ -598,9 +592,8 @@ def without_instructions(
     pieces: list[str] = []
     position = 0
     for span in sorted(spans, key=lambda s: (s.start, s.end)):
-        if span.end <= position:
-            continue
-        pieces += [_visible(text[position : max(position, span.start)]), marker]
-        position = span.end
+        if span.start >= position:  # overlapping spans share one marker
+            pieces += [_visible(text[position : span.start]), marker]
+        position = max(position, span.end)
     pieces.append(_visible(text[position:]))
     return "".join(pieces)

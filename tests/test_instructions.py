@@ -338,7 +338,8 @@ def test_without_instructions_keeps_the_joiners_scripts_need() -> None:
 def test_without_instructions_takes_overlapping_spans() -> None:
     text = "abcdefghij"
     spans = [InstructionSpan(2, 6, "a"), InstructionSpan(4, 8, "b"), InstructionSpan(3, 5, "c")]
-    assert without_instructions(text, spans, marker="#") == "ab##ij"
+    assert without_instructions(text, spans, marker="#") == "ab#ij"
+    assert without_instructions(text, [InstructionSpan(0, 10, "a")], marker="#") == "#"
 
 
 def test_spans_are_sorted_and_disjoint() -> None:
