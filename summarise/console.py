@@ -10,7 +10,7 @@ import json
 import sys
 from collections import Counter
 from datetime import timedelta
-from typing import IO, TYPE_CHECKING, Literal
+from typing import IO, TYPE_CHECKING
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, Task, TextColumn
@@ -19,10 +19,9 @@ from rich.text import Text
 
 if TYPE_CHECKING:
     from .batch import ArticleEntry, RunProgress, RunSummary
+    from .cli import Display
 
-__all__ = ["Display", "progress_for"]
-
-Display = Literal["bar", "quiet", "jsonl"]  # the `--progress` choices
+__all__ = ["progress_for"]
 _FAILURES_SHOWN = 20
 
 
