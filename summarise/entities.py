@@ -37,8 +37,9 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from rapidfuzz import fuzz
 
-from .errors import InputError
+from .errors import InputError, describe_validation_error
 from .models import AttendeeKind
+from .text import name_slug, name_tokens
 
 LinkRelation = Literal["part_of", "affiliated_with"]
 LinkBasis = Literal["affiliation", "group_name", "alias_file"]
@@ -96,8 +97,6 @@ _NOISE_TAIL = re.compile(rf"(?:'s)?\s+(?:{_ROLE_WORDS}|management)\s*$", re.IGNO
 _POSSESSIVE_END = re.compile(r"'s?\s*$")
 _PARENTHESIS = re.compile(r"\s*\(([^()]*)\)")
 _SPLIT = re.compile(r"\s*(?:,|;|/|&|\band\b)\s*", re.IGNORECASE)
-_POSSESSIVE = re.compile(r"'s\b")
-_NON_WORD = re.compile(r"[\W_]+")
 
 
 class AliasTable(BaseModel):
@@ -162,9 +161,7 @@ def load_aliases(path: str | Path) -> AliasTable:
     try:
         return AliasTable.model_validate(data)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(map(str, e['loc'])) or 'file'}: {e['msg']}" for e in exc.errors()[:3]
-        )
+        problems = describe_validation_error(exc, root="file", more=False)
         raise InputError(f"{path}: not a valid alias file: {problems}") from exc
 
 
@@ -295,15 +292,10 @@ def _clean(name: str) -> str:
     for _ in range(2):
         text = _NOISE_HEAD.sub("", text, count=1)
         tail = _NOISE_TAIL.search(text)
-        if tail and tail.start() > 0 and not set(_tokens(text[: tail.start()])) <= _GENERIC:
+        if tail and tail.start() > 0 and not set(name_tokens(text[: tail.start()])) <= _GENERIC:
             text = text[: tail.start()]
         text = _POSSESSIVE_END.sub("", text).strip(" ,;:")
     return text
-
-
-def _tokens(text: str) -> list[str]:
-    text = _POSSESSIVE.sub("", text.casefold().replace("&", " and "))
-    return _NON_WORD.sub(" ", text).split()
 
 
 def _initialism(display: str) -> str | None:
@@ -330,12 +322,12 @@ def _parse(name: str, person: bool) -> _Parsed:
     display = _PARENTHESIS.sub(_keep_acronym, display).strip()
     if person:
         display = display.split(",")[0].strip()
-    raw = _tokens(display)
+    raw = name_tokens(display)
     titles = _PERSON_TITLES if person else _HONORIFICS
     while len(raw) > 1 and raw[0] in titles:
         raw.pop(0)
     if person:
-        display = _strip_titles(display, len(_tokens(display)) - len(raw))
+        display = _strip_titles(display, len(name_tokens(display)) - len(raw))
     while raw and raw[0] == "the":
         raw.pop(0)
     words = [t for t in raw if t not in _STOPWORDS]
@@ -365,7 +357,7 @@ def _strip_titles(display: str, count: int) -> str:
     words = display.split()
     dropped = 0
     while dropped < count and words:
-        dropped += len(_tokens(words.pop(0)))
+        dropped += len(name_tokens(words.pop(0)))
     return " ".join(words)
 
 
@@ -592,13 +584,13 @@ class _Resolver:
                 forms or Counter({self.keys[members[0]]: 1}),
                 key=lambda f: (
                     _initialism(f) in initialisms,
-                    -len(_tokens(f)) if kind == "person" else 0,
+                    -len(name_tokens(f)) if kind == "person" else 0,
                     -forms[f],
                     len(f),
                     f,
                 ),
             )
-            drafts.append((name, _slug(name), kind, tuple(self.keys[i] for i in members), root))
+            drafts.append((name, name_slug(name), kind, tuple(self.keys[i] for i in members), root))
         entities: list[Entity] = []
         entity_of: dict[int, str] = {}
         taken: Counter[str] = Counter()
@@ -665,11 +657,6 @@ def _short_form(short: _Node, full: _Node, person: bool) -> bool:
     if not set(short.tokens) < set(full.tokens) or short.tokens[0] != full.tokens[0]:
         return False
     return not (len(short.tokens) == 1 and short.tokens[0] in _GENERIC)
-
-
-def _slug(name: str) -> str:
-    slug = "-".join(_tokens(name))[:60].strip("-")
-    return slug or "entity"
 
 
 def resolve(mentions: Iterable[NameMention], aliases: AliasTable | None = None) -> Resolution:

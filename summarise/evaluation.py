@@ -34,6 +34,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, computed_field, model_validator
 from rich.table import Table
 
+from .dates import Interval
 from .errors import InputError
 from .models import (
     Attendee,
@@ -47,6 +48,7 @@ from .models import (
     TokenUsage,
     Topic,
 )
+from .text import folded
 
 GoldStance = Literal["asserted", "reported", "denied", "uncertain", "disputed"]
 Outcome = Literal["matched", "missed", "false_positive", "ignored", "wrong_stance", "misread"]
@@ -95,6 +97,11 @@ class GoldDate(_GoldModel):
         if self.earliest > self.latest:
             raise ValueError(f"date {self.text!r}: earliest is after latest")
         return self
+
+    @property
+    def interval(self) -> Interval:
+        """The days the gold date allows."""
+        return Interval(self.earliest, self.latest)
 
 
 class GoldKeywordItem(_GoldModel):
@@ -284,14 +291,10 @@ class EvalResult(BaseModel):
 # --- matching -----------------------------------------------------------------------------
 
 
-def _norm(name: str) -> str:
-    return " ".join(name.casefold().split())
-
-
 def _name_rank(predicted: str, names: Sequence[str]) -> int | None:
     """0 if `predicted` equals one of `names`, 1 if it contains one as a whole word, else None."""
-    text = _norm(predicted)
-    targets = [n for n in map(_norm, names) if n]
+    text = folded(predicted)
+    targets = [n for n in map(folded, names) if n]
     if text in targets:
         return 0
     for target in targets:
@@ -441,13 +444,14 @@ class _Scorer:
             if _name_rank(by, [name]) is not None:
                 return ("not_denier", str(index)), "not_deniers"
         reason = "gold has no denials" if not self.gold.denials else "not a denier in gold"
-        return ("other", _norm(by)), reason
+        return ("other", folded(by)), reason
 
     def dates(self, predicted: Sequence[DateMention]) -> FieldScore:
         gold = self.gold.dates
-        intervals = [_interval(mention) for mention in predicted]
+        intervals = [Interval.of(mention.earliest, mention.latest) for mention in predicted]
         within = [
-            [g for g, item in enumerate(gold) if span and _within(span, item)] for span in intervals
+            [g for g, item in enumerate(gold) if span and span.within(item.interval)]
+            for span in intervals
         ]
         matched = _max_matching(within)
         fp = ignored = 0
@@ -461,7 +465,7 @@ class _Scorer:
             elif span is None:
                 ignored += 1
                 self._note("dates", "ignored", mention.text, reason="no interval")
-            elif overlapped := [item.text for item in gold if _overlaps(span, item)]:
+            elif overlapped := [item.text for item in gold if span.overlaps(item.interval)]:
                 fp += 1
                 reason = "overlaps but falls outside"
                 self._note("dates", "false_positive", mention.text, overlapped[0], reason)
@@ -514,21 +518,6 @@ class _Scorer:
             aligned_spans=len(spans),
             misread_spans=misread,
         )
-
-
-def _interval(mention: DateMention) -> tuple[date, date] | None:
-    """The predicted interval, open-ended where a bound is missing; None without bounds."""
-    if mention.earliest is None and mention.latest is None:
-        return None
-    return mention.earliest or date.min, mention.latest or date.max
-
-
-def _within(span: tuple[date, date], gold: GoldDate) -> bool:
-    return gold.earliest <= span[0] <= span[1] <= gold.latest
-
-
-def _overlaps(span: tuple[date, date], gold: GoldDate) -> bool:
-    return span[0] <= gold.latest and gold.earliest <= span[1]
 
 
 # --- public API ---------------------------------------------------------------------------

@@ -22,18 +22,18 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import zlib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from datetime import date
+from functools import reduce
 from pathlib import Path
 from typing import Literal, Protocol, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from rapidfuzz import fuzz
 
+from .dates import Interval, iso_interval
 from .entities import (
     AliasTable,
     DisjointSets,
@@ -44,7 +44,7 @@ from .entities import (
     load_aliases,
     resolve,
 )
-from .errors import InputError
+from .errors import InputError, describe_validation_error
 from .models import (
     Attendee,
     AttendeeKind,
@@ -61,6 +61,8 @@ from .models import (
     Stance,
     Topic,
 )
+from .numbers import Number, read_number
+from .text import label_ids, label_tokens, words
 
 __all__ = [
     "COPY_THRESHOLD",
@@ -117,23 +119,7 @@ _BANDS, _ROWS = 16, 3  # LSH over one-permutation MinHash: 48 bins, 16 bands of 
 _BINS = _BANDS * _ROWS
 _EMPTY_BIN = 1 << 64
 _SKETCH_MARGIN = 0.25  # sketch agreement this far below the threshold still gets an exact check
-_WORD = re.compile(r"\w+")
 
-_LABEL_STOPWORDS = frozenset(
-    {
-        "a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "in", "into", "is",
-        "it", "its", "of", "on", "or", "than", "that", "the", "their", "this", "to", "was",
-        "were", "will", "with",
-    }
-)  # fmt: skip
-_SYNONYMS = {
-    "trip": "visit",
-    "tour": "visit",
-    "talk": "meeting",
-    "discussion": "meeting",
-    "meet": "meeting",
-    "session": "meeting",
-}
 _SAME_LABEL = 90  # token_sort_ratio for topic/risk/location labels
 _SHARED_WORDS = 0.6  # ... or this share of the shorter label's words (two or more) shared
 _SAME_OF = 85  # what a date is of: same thing whatever the intervals
@@ -534,10 +520,10 @@ def merge(
 
 
 def _shingles(text: str) -> set[int]:
-    words = [zlib.crc32(w.encode("utf-8")) for w in _WORD.findall(text.casefold())]
+    hashes = [zlib.crc32(w.encode("utf-8")) for w in words(text)]
     return {
-        hash(tuple(words[i : i + _SHINGLE])) & 0xFFFF_FFFF_FFFF_FFFF
-        for i in range(len(words) - _SHINGLE + 1)
+        hash(tuple(hashes[i : i + _SHINGLE])) & 0xFFFF_FFFF_FFFF_FFFF
+        for i in range(len(hashes) - _SHINGLE + 1)
     }
 
 
@@ -690,7 +676,7 @@ def _entities(
                 names=[
                     NameForm(
                         name=name,
-                        source_ids=_source_ids(items),
+                        source_ids=_sourcelabel_ids(items),
                         evidence=_evidence(items),
                     )
                     for name, items in sorted(forms[entity.id].items())
@@ -704,7 +690,7 @@ def _entities(
         MergedDenial(
             entity_id=entity_id,
             by=names[entity_id],
-            source_ids=_source_ids(items),
+            source_ids=_sourcelabel_ids(items),
             independent_sources=independence.count(d.source_id for d in items),
             claims=items,
         )
@@ -742,7 +728,7 @@ def _relations(
                 relation=kind,
                 entity_id=other,
                 basis=list(link.basis),
-                source_ids=_source_ids(items),
+                source_ids=_sourcelabel_ids(items),
                 evidence=_evidence(items),
             )
         )
@@ -846,7 +832,7 @@ def _dates(
 ) -> tuple[list[MergedDate], list[Conflict]]:
     by_label: dict[tuple[str, ...], list[DateClaim]] = defaultdict(list)
     for claim in claims:
-        by_label[_label_tokens(claim.of, synonyms=True)].append(claim)
+        by_label[label_tokens(claim.of, synonyms=True)].append(claim)
     labels = sorted(by_label)
     intervals = [{iv for c in by_label[label] if (iv := _interval(c))} for label in labels]
     sets = DisjointSets(len(labels))
@@ -857,7 +843,7 @@ def _dates(
             shorter[i if a < b else j].add(j if a < b else i)
             continue
         similarity = fuzz.token_set_ratio(" ".join(labels[i]), " ".join(labels[j]))
-        overlap = any(_overlap(x, y) for x in intervals[i] for y in intervals[j])
+        overlap = any(x.overlaps(y) for x in intervals[i] for y in intervals[j])
         if similarity >= _SAME_OF or (similarity >= _RELATED_OF and overlap):
             sets.union(i, j)
     _attach_short_forms(sets, shorter, intervals)
@@ -867,7 +853,7 @@ def _dates(
     )
     merged: list[MergedDate] = []
     conflicts: list[Conflict] = []
-    for (of, group), date_id in zip(drafts, _ids("date", [d[0] for d in drafts]), strict=True):
+    for (of, group), date_id in zip(drafts, label_ids("date", [d[0] for d in drafts]), strict=True):
         merged_date, conflict = _merge_dates(date_id, of, group, independence)
         merged.append(merged_date)
         conflicts += conflict
@@ -877,7 +863,7 @@ def _dates(
 def _attach_short_forms(
     sets: DisjointSets,
     shorter: dict[int, set[int]],
-    intervals: Sequence[set[tuple[date, date]]],
+    intervals: Sequence[set[Interval]],
 ) -> None:
     """Join a shorter `of` ("meetings") to the one longer `of` it fits, else to the one
     whose intervals overlap; an ambiguous one stays on its own."""
@@ -885,21 +871,16 @@ def _attach_short_forms(
         fits = sorted(j for j in shorter[i] if sets.find(j) != sets.find(i))
         if len({sets.find(j) for j in fits}) > 1:
             fits = [
-                j for j in fits if any(_overlap(x, y) for x in intervals[i] for y in intervals[j])
+                j for j in fits if any(x.overlaps(y) for x in intervals[i] for y in intervals[j])
             ]
         if len({sets.find(j) for j in fits}) == 1:
             sets.union(i, fits[0])
 
 
-def _interval(claim: DateMention) -> tuple[date, date] | None:
-    earliest, latest = claim.earliest or date.min, claim.latest or date.max
-    if (claim.earliest is None and claim.latest is None) or earliest > latest:
-        return None
-    return earliest, latest
-
-
-def _overlap(a: tuple[date, date], b: tuple[date, date]) -> bool:
-    return a[0] <= b[1] and b[0] <= a[1]
+def _interval(claim: DateMention) -> Interval | None:
+    """The days a date mention allows; None without bounds or with bounds out of order."""
+    interval = Interval.of(claim.earliest, claim.latest)
+    return None if interval is None or interval.empty else interval
 
 
 def _merge_dates(
@@ -907,17 +888,17 @@ def _merge_dates(
 ) -> tuple[MergedDate, list[Conflict]]:
     dated = sorted(
         ((interval, c) for c in claims if (interval := _interval(c))),
-        key=lambda pair: (pair[0][1], pair[0][0], pair[1].model_dump_json()),
+        key=lambda pair: (pair[0].end, pair[0].start, pair[1].model_dump_json()),
     )
-    groups: list[list[tuple[tuple[date, date], DateClaim]]] = []
+    groups: list[list[tuple[Interval, DateClaim]]] = []
     point: date | None = None
     for interval, claim in dated:  # interval stabbing: each group shares a day
-        if point is None or interval[0] > point:
-            point = interval[1]
+        if point is None or interval.start > point:
+            point = interval.end
             groups.append([])
         groups[-1].append((interval, claim))
     values = [_date_value(group, independence) for group in groups]
-    values.sort(key=lambda v: (v.earliest or date.min, v.latest or date.max))
+    values.sort(key=lambda v: Interval.between(v.earliest, v.latest))
     status: DateStatus = "undated" if not values else "consistent"
     conflicts: list[Conflict] = []
     field = f"dates/{date_id}"
@@ -932,17 +913,17 @@ def _merge_dates(
             )
         )
     elif values and len({i for i, _ in dated}) > 1:
-        by_interval: dict[tuple[date, date], list[DateClaim]] = defaultdict(list)
+        by_interval: dict[Interval, list[DateClaim]] = defaultdict(list)
         for interval, claim in dated:
             by_interval[interval].append(claim)
-        refined = _interval_text(values[0].earliest, values[0].latest)
+        refined = iso_interval(values[0].earliest, values[0].latest)
         conflicts.append(
             Conflict(
                 field=field,
                 kind="refinement",
                 summary=f"{of}: the articles' dates agree; together they give {refined}.",
                 values=[
-                    _date_side(*_open(interval), items)
+                    _date_side(interval.earliest, interval.latest, items)
                     for interval, items in sorted(by_interval.items())
                 ],
             )
@@ -964,33 +945,16 @@ def _first(pair: tuple[str, object]) -> str:
     return pair[0]
 
 
-def _open(interval: tuple[date, date]) -> tuple[date | None, date | None]:
-    return (
-        None if interval[0] == date.min else interval[0],
-        None if interval[1] == date.max else interval[1],
-    )
-
-
-def _date_value(
-    group: list[tuple[tuple[date, date], DateClaim]], independence: _Independence
-) -> DateValue:
-    earliest = max(interval[0] for interval, _ in group)
-    latest = min(interval[1] for interval, _ in group)
+def _date_value(group: list[tuple[Interval, DateClaim]], independence: _Independence) -> DateValue:
+    common = reduce(Interval.intersection, (interval for interval, _ in group))
     items = sorted((c for _, c in group), key=lambda c: (c.source_id, c.model_dump_json()))
-    start, end = _open((earliest, latest))
     return DateValue(
-        earliest=start,
-        latest=end,
-        source_ids=_source_ids(items),
+        earliest=common.earliest,
+        latest=common.latest,
+        source_ids=_sourcelabel_ids(items),
         independent_sources=independence.count(c.source_id for c in items),
         claims=items,
     )
-
-
-def _interval_text(earliest: date | None, latest: date | None) -> str:
-    if earliest is not None and earliest == latest:
-        return earliest.isoformat()
-    return f"{earliest.isoformat() if earliest else '?'}..{latest.isoformat() if latest else '?'}"
 
 
 def _date_side(
@@ -998,8 +962,8 @@ def _date_side(
 ) -> ConflictValue:
     texts = ", ".join(sorted({repr(c.text) for c in claims}))
     return ConflictValue(
-        value=f"{_interval_text(earliest, latest)} ({texts})",
-        source_ids=_source_ids(claims),
+        value=f"{iso_interval(earliest, latest)} ({texts})",
+        source_ids=_sourcelabel_ids(claims),
         evidence=_evidence(claims),
     )
 
@@ -1012,7 +976,7 @@ def _label_groups(labels: Sequence[str]) -> list[list[int]]:
     content words shared that make most of the shorter label."""
     by_tokens: dict[tuple[str, ...], list[int]] = defaultdict(list)
     for index, label in enumerate(labels):
-        by_tokens[_label_tokens(label)].append(index)
+        by_tokens[label_tokens(label)].append(index)
     keys = sorted(by_tokens)
     sets = DisjointSets(len(keys))
     for i, j in candidate_pairs([set(k) for k in keys]):
@@ -1035,7 +999,7 @@ def _grouped(
     drafts = sorted(
         ((_most_written([label_of(c) for c in g], longest=True), g) for g in groups), key=_first
     )
-    ids = _ids(prefix, [label for label, _ in drafts])
+    ids = label_ids(prefix, [label for label, _ in drafts])
     return [(i, label, g) for i, (label, g) in zip(ids, drafts, strict=True)]
 
 
@@ -1045,7 +1009,7 @@ def _locations(claims: list[LocationClaim], independence: _Independence) -> list
             id=item_id,
             name=label,
             names=sorted({c.name for c in group}),
-            source_ids=_source_ids(group),
+            source_ids=_sourcelabel_ids(group),
             independent_sources=independence.count(c.source_id for c in group),
             claims=group,
         )
@@ -1059,7 +1023,7 @@ def _topics(claims: list[TopicClaim], independence: _Independence) -> list[Merge
             id=item_id,
             label=label,
             labels=sorted({c.label for c in group}),
-            source_ids=_source_ids(group),
+            source_ids=_sourcelabel_ids(group),
             independent_sources=independence.count(c.source_id for c in group),
             claims=group,
         )
@@ -1075,7 +1039,7 @@ def _risks(claims: list[RiskClaim], independence: _Independence) -> list[MergedR
             labels=sorted({c.label for c in group}),
             categories=sorted({c.category for c in group}),
             borne_by=sorted({c.borne_by for c in group if c.borne_by}),
-            source_ids=_source_ids(group),
+            source_ids=_sourcelabel_ids(group),
             independent_sources=independence.count(c.source_id for c in group),
             claims=group,
         )
@@ -1086,114 +1050,13 @@ def _risks(claims: list[RiskClaim], independence: _Independence) -> list[MergedR
 # --- key figures -----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Number:
-    """A figure read from its text: the number, its unit, and the bound the text puts on it."""
-
-    value: float
-    unit: str | None
-    bound: Literal["exact", "at_least", "at_most"]
-
-    @property
-    def range(self) -> tuple[float, float]:
-        low = self.value if self.bound != "at_most" else float("-inf")
-        high = self.value if self.bound != "at_least" else float("inf")
-        return low, high
-
-    def text(self) -> str:
-        number = f"{self.value:,.2f}".rstrip("0").rstrip(".")
-        if self.unit == "%":
-            return number + "%"
-        return f"{self.unit} {number}" if self.unit else number
-
-
-_FRACTIONS = {
-    "half": 50.0,
-    "a third": 100 / 3,
-    "one third": 100 / 3,
-    "two thirds": 200 / 3,
-    "a quarter": 25.0,
-    "one quarter": 25.0,
-    "three quarters": 75.0,
-    "a fifth": 20.0,
-    "one fifth": 20.0,
-    "a tenth": 10.0,
-}
-_NUMBER_WORDS = {
-    "zero": 0.0, "one": 1.0, "two": 2.0, "three": 3.0, "four": 4.0, "five": 5.0, "six": 6.0,
-    "seven": 7.0, "eight": 8.0, "nine": 9.0, "ten": 10.0, "eleven": 11.0, "twelve": 12.0,
-    "dozen": 12.0, "fifteen": 15.0, "twenty": 20.0, "thirty": 30.0, "forty": 40.0,
-    "fifty": 50.0, "hundred": 100.0,
-}  # fmt: skip
-_SCALES = {
-    "thousand": 1e3,
-    "k": 1e3,
-    "lakh": 1e5,
-    "million": 1e6,
-    "mn": 1e6,
-    "m": 1e6,
-    "crore": 1e7,
-    "billion": 1e9,
-    "bn": 1e9,
-    "b": 1e9,
-    "trillion": 1e12,
-}
-_CURRENCIES = {
-    "$": "USD",
-    "usd": "USD",
-    "dollars": "USD",
-    "dollar": "USD",
-    "€": "EUR",
-    "eur": "EUR",
-    "euros": "EUR",
-    "₹": "INR",
-    "rs": "INR",
-    "inr": "INR",
-    "rupees": "INR",
-    "£": "GBP",
-    "gbp": "GBP",
-}
-_AT_LEAST = re.compile(r"\b(more than|over|at least|above|upwards of|in excess of)\b")
-_AT_MOST = re.compile(r"\b(less than|fewer than|under|up to|at most|below)\b")
-_NUMERAL = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*(%|per ?cent\b)?\s*([a-z]+)?")
-_WORD_NUMBER = re.compile(r"\b(" + "|".join(_FRACTIONS) + "|" + "|".join(_NUMBER_WORDS) + r")\b")
-
-
-def _read_number(text: str) -> _Number | None:
-    """The number a figure states ('About 36%', 'more than 500', '$1.2 billion', 'a third')."""
-    lowered = " ".join(text.casefold().replace("-", " ").split())
-    bound: Literal["exact", "at_least", "at_most"] = "exact"
-    if _AT_LEAST.search(lowered):
-        bound = "at_least"
-    elif _AT_MOST.search(lowered):
-        bound = "at_most"
-    unit = next((code for sign, code in _CURRENCIES.items() if _has_word(lowered, sign)), None)
-    numeral = _NUMERAL.search(lowered)
-    if numeral:
-        value = float(numeral.group(1).replace(",", ""))
-        if numeral.group(2):
-            return _Number(value, "%", bound)
-        value *= _SCALES.get(numeral.group(3) or "", 1.0)
-        return _Number(value, unit, bound)
-    word = _WORD_NUMBER.search(lowered)
-    if word is None:
-        return None
-    if word.group(1) in _FRACTIONS:
-        return _Number(_FRACTIONS[word.group(1)], "%", bound)
-    return _Number(_NUMBER_WORDS[word.group(1)], unit, bound)
-
-
-def _has_word(text: str, sign: str) -> bool:
-    return sign in text if not sign.isalpha() else re.search(rf"\b{sign}\b", text) is not None
-
-
 def _figures(
     claims: list[FigureClaim], independence: _Independence
 ) -> tuple[list[MergedFigure], list[Conflict]]:
-    numbers = [_read_number(c.value) for c in claims]
+    numbers = [read_number(c.value) for c in claims]
     by_what: dict[tuple[str, ...], list[int]] = defaultdict(list)
     for index, claim in enumerate(claims):
-        by_what[_label_tokens(claim.what)].append(index)
+        by_what[label_tokens(claim.what)].append(index)
     keys = sorted(by_what)
     values = [{_value_key(numbers[i], claims[i]) for i in by_what[k]} for k in keys]
     sets = DisjointSets(len(keys))
@@ -1208,7 +1071,7 @@ def _figures(
     merged: list[MergedFigure] = []
     conflicts: list[Conflict] = []
     for (what, group), figure_id in zip(
-        drafts, _ids("figure", [d[0] for d in drafts]), strict=True
+        drafts, label_ids("figure", [d[0] for d in drafts]), strict=True
     ):
         figure, conflict = _merge_figure(figure_id, what, group, claims, numbers, independence)
         merged.append(figure)
@@ -1216,7 +1079,7 @@ def _figures(
     return merged, conflicts
 
 
-def _value_key(number: _Number | None, claim: FigureClaim) -> tuple[str, float, str]:
+def _value_key(number: Number | None, claim: FigureClaim) -> tuple[str, float, str]:
     if number is None:
         return ("text", 0.0, " ".join(claim.value.casefold().split()))
     return ("number", round(number.value, 4), number.unit or "")
@@ -1227,14 +1090,14 @@ def _merge_figure(
     what: str,
     group: list[int],
     claims: list[FigureClaim],
-    numbers: list[_Number | None],
+    numbers: list[Number | None],
     independence: _Independence,
 ) -> tuple[MergedFigure, list[Conflict]]:
     by_value: dict[tuple[str, float, str], list[int]] = defaultdict(list)
     for index in group:
         by_value[_value_key(numbers[index], claims[index])].append(index)
     values: list[FigureValue] = []
-    readings: list[list[_Number]] = []
+    readings: list[list[Number]] = []
     for key in sorted(by_value):
         items = [claims[i] for i in sorted(by_value[key])]
         read = [n for i in by_value[key] if (n := numbers[i]) is not None]
@@ -1244,7 +1107,7 @@ def _merge_figure(
                 value=read[0].text() if read else key[2],
                 number=read[0].value if read else None,
                 unit=read[0].unit if read else None,
-                source_ids=_source_ids(items),
+                source_ids=_sourcelabel_ids(items),
                 independent_sources=independence.count(c.source_id for c in items),
                 claims=items,
             )
@@ -1268,7 +1131,7 @@ def _merge_figure(
     return MergedFigure(id=figure_id, what=what, status="conflicting", values=values), [conflict]
 
 
-def _compatible(readings: list[list[_Number]]) -> bool:
+def _compatible(readings: list[list[Number]]) -> bool:
     """Whether every value's stated range overlaps every other's (same unit, all read)."""
     if any(not read for read in readings) or len({r[0].unit for r in readings}) > 1:
         return False
@@ -1279,38 +1142,10 @@ def _compatible(readings: list[list[_Number]]) -> bool:
 # --- shared helpers --------------------------------------------------------------------------
 
 
-def _label_tokens(text: str, *, synonyms: bool = False) -> tuple[str, ...]:
-    """A label's content words, lower-cased and crudely stemmed, as a sorted tuple."""
-    words = _WORD.findall(text.casefold().replace("\u2019", "'").replace("'s", ""))
-    tokens = set()
-    for word in words:
-        if word in _LABEL_STOPWORDS:
-            continue
-        if word.endswith("ian") and len(word) > 5:
-            word = word[:-1]  # russian -> russia, indian -> india
-        elif word.endswith("s") and not word.endswith("ss") and len(word) > 3:
-            word = word[:-1]
-        tokens.add(_SYNONYMS.get(word, word) if synonyms else word)
-    return tuple(sorted(tokens))
-
-
 def _most_written(texts: Sequence[str], *, longest: bool) -> str:
     """The text written most often; ties go to the longest (or shortest), then alphabetical."""
     counts = Counter(texts)
     return min(counts, key=lambda t: (-counts[t], -len(t) if longest else len(t), t))
-
-
-def _ids(prefix: str, labels: Sequence[str]) -> list[str]:
-    """Stable, unique ids for labels given in their final order."""
-    seen: Counter[str] = Counter()
-    ids = []
-    for label in labels:
-        words = _WORD.findall(label.casefold().replace("\u2019s", "").replace("'s", ""))
-        slug = "-".join(words)[:60].strip("-") or "item"
-        base = f"{prefix}-{slug}"
-        seen[base] += 1
-        ids.append(base if seen[base] == 1 else f"{base}-{seen[base]}")
-    return ids
 
 
 class _Sourced(Protocol):
@@ -1321,7 +1156,7 @@ class _Sourced(Protocol):
     def evidence(self) -> list[Evidence]: ...
 
 
-def _source_ids(items: Iterable[_Sourced]) -> list[str]:
+def _sourcelabel_ids(items: Iterable[_Sourced]) -> list[str]:
     return sorted({item.source_id for item in items})
 
 
@@ -1389,11 +1224,6 @@ def load_reports(paths: Iterable[str | Path]) -> list[DefenceMeetingReport]:
         try:
             reports.append(DefenceMeetingReport.model_validate(data))
         except ValidationError as exc:
-            problems = [
-                f"{'.'.join(map(str, e['loc'])) or 'report'}: {e['msg']}" for e in exc.errors()
-            ]
-            more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
-            raise InputError(
-                f"{path}: not a valid report: {'; '.join(problems[:3])}{more}"
-            ) from exc
+            problems = describe_validation_error(exc, root="report")
+            raise InputError(f"{path}: not a valid report: {problems}") from exc
     return reports

@@ -12,7 +12,6 @@ import json
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
 from importlib import resources
 from pathlib import Path
 from typing import Literal, Protocol
@@ -26,7 +25,8 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from .errors import InputError
+from .dates import describe_interval
+from .errors import InputError, describe_validation_error
 from .merging import (
     MERGE_SCHEMA_VERSION,
     AttendanceClaim,
@@ -119,25 +119,6 @@ def _title(report: MergedReport) -> str:
         source = report.sources[0]
         return f"Review: {source.title or source.id}"
     return f"Review: merged report of {len(report.sources)} articles"
-
-
-def _day(value: date) -> str:
-    return f"{value.day} {value:%b %Y}"
-
-
-def _interval(earliest: date | None, latest: date | None) -> str:
-    """A date interval for people: '29 Oct 2025', '29\u201330 Oct 2025', 'from 1 Dec 2025'."""
-    if earliest is None:
-        return f"until {_day(latest)}" if latest else "no interval"
-    if latest is None:
-        return f"from {_day(earliest)}"
-    if earliest == latest:
-        return _day(earliest)
-    if (earliest.year, earliest.month) == (latest.year, latest.month):
-        return f"{earliest.day}\u2013{_day(latest)}"
-    if earliest.year == latest.year:
-        return f"{earliest.day} {earliest:%b} \u2013 {_day(latest)}"
-    return f"{_day(earliest)} \u2013 {_day(latest)}"
 
 
 def _by_kind(report: MergedReport, *kinds: str) -> list[Conflict]:
@@ -236,7 +217,7 @@ def render_html(report: MergedReport | DefenceMeetingReport) -> str:
             for s in merged.sources
         ],
         quote=_Quotes(merged),
-        interval=_interval,
+        interval=describe_interval,
         anchor=_anchor,
         claim_details=_claim_details,
         side_class=lambda value: _SIDES.get(value, ""),
@@ -362,15 +343,15 @@ def _md_attendees(md: _Markdown, report: MergedReport) -> None:
 def _md_dates(md: _Markdown, report: MergedReport) -> None:
     md.add("## Dates", "")
     for d in report.dates:
-        refined = f": **{_interval(d.earliest, d.latest)}**" if d.status == "consistent" else ""
+        refined = (
+            f": **{describe_interval(d.earliest, d.latest)}**" if d.status == "consistent" else ""
+        )
         md.add(f"### {_md(d.of)} ({d.status}){refined}", "")
         for v in d.values:
-            md.value(f"**{_interval(v.earliest, v.latest)}** ({_support(v)})")
+            md.value(f"**{describe_interval(v.earliest, v.latest)}** ({_support(v)})")
             for c in v.claims:
-                md.claim(
-                    f"{c.source_id}: \u201c{c.text}\u201d \u2192 {_interval(c.earliest, c.latest)}",
-                    c.evidence,
-                )
+                interval = describe_interval(c.earliest, c.latest)
+                md.claim(f"{c.source_id}: \u201c{c.text}\u201d \u2192 {interval}", c.evidence)
         if d.undated:
             md.value("**Without an interval**")
         for c in d.undated:
@@ -517,9 +498,11 @@ def _terminal_attendees(report: MergedReport) -> Table:
 def _terminal_dates(report: MergedReport) -> Table:
     table = _table("Dates", "Of", "Status", "Interval", "As written")
     for d in report.dates:
-        intervals = [_interval(v.earliest, v.latest) for v in d.values]
+        intervals = [describe_interval(v.earliest, v.latest) for v in d.values]
         shown = (
-            _interval(d.earliest, d.latest) if d.status == "consistent" else " / ".join(intervals)
+            describe_interval(d.earliest, d.latest)
+            if d.status == "consistent"
+            else " / ".join(intervals)
         )
         written = "; ".join(
             f"\u201c{c.text}\u201d ({c.source_id})" for v in d.values for c in v.claims
@@ -577,9 +560,8 @@ def render_terminal(report: MergedReport | DefenceMeetingReport) -> RenderableTy
 
 
 def _invalid(path: Path, what: str, exc: ValidationError) -> InputError:
-    problems = [f"{'.'.join(map(str, e['loc'])) or 'report'}: {e['msg']}" for e in exc.errors()]
-    more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
-    return InputError(f"{path}: not a valid {what}: {'; '.join(problems[:3])}{more}")
+    problems = describe_validation_error(exc, root="report")
+    return InputError(f"{path}: not a valid {what}: {problems}")
 
 
 def load_for_review(path: Path) -> MergedReport:
