@@ -38,7 +38,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from rapidfuzz import fuzz
 
 from .errors import InputError, describe_validation_error
-from .models import AttendeeKind
+from .models.report import AttendeeKind
 from .text import name_slug, name_tokens
 
 LinkRelation = Literal["part_of", "affiliated_with"]

@@ -42,8 +42,6 @@ from .models import (
     DateMention,
     DefenceMeetingReport,
     Denial,
-    KeyFigure,
-    Location,
     Risk,
     TokenUsage,
     Topic,
@@ -495,15 +493,7 @@ class _Scorer:
         return FieldScore(tp=len(matched), fp=None, fn=fn, ignored=len(predicted) - len(matched))
 
     def grounding(self, report: DefenceMeetingReport) -> GroundingScore:
-        items: list[Location | DateMention | Attendee | Denial | Topic | Risk | KeyFigure] = [
-            *report.locations,
-            *report.dates,
-            *report.attendees,
-            *report.denials,
-            *report.topics,
-            *report.risks,
-            *report.key_figures,
-        ]
+        items = report.items()
         aligned_items = sum(any(ev.aligned for ev in item.evidence) for item in items)
         spans = [ev for ev in report.evidence() if ev.aligned]
         misread = 0

@@ -10,8 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from .merging import MergedReport
-from .models import DefenceMeetingReport
+from .models import DefenceMeetingReport, MergedReport
 
 _UMASK = os.umask(0)
 os.umask(_UMASK)

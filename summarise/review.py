@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -18,7 +17,7 @@ from typing import Literal, Protocol
 
 import jinja2
 from markupsafe import Markup
-from pydantic import ValidationError
+from pydantic import BaseModel
 from rich import box
 from rich.console import Group, RenderableType
 from rich.panel import Panel
@@ -26,17 +25,20 @@ from rich.table import Table
 from rich.text import Text
 
 from .dates import describe_interval
-from .errors import InputError, describe_validation_error
-from .merging import (
-    MERGE_SCHEMA_VERSION,
+from .fields import LABELLED_FIELDS, ReportField
+from .merging import merge, verify_provenance
+from .models import (
     AttendanceClaim,
     Conflict,
+    DefenceMeetingReport,
+    Evidence,
     MergedEntity,
+    MergedLocation,
     MergedReport,
-    merge,
-    verify_provenance,
+    MergedRisk,
+    MergedTopic,
 )
-from .models import DefenceMeetingReport, Evidence
+from .reports import read_report
 
 __all__ = ["load_for_review", "render_html", "render_markdown", "render_terminal"]
 
@@ -286,6 +288,27 @@ class _Markdown:
         self.evidence(evidence, "    ")
 
 
+_Labelled = MergedLocation | MergedTopic | MergedRisk
+
+
+def _labelled(report: MergedReport, field: ReportField) -> list[_Labelled]:
+    """The merged items of a field merged by label (locations, topics, risks)."""
+    items: list[_Labelled] = getattr(report, field.name)
+    return items
+
+
+def _text(item: BaseModel, field: ReportField) -> str:
+    """What names a merged item or a claim of a labelled field (its name or label)."""
+    return str(getattr(item, field.text))
+
+
+def _categories(item: _Labelled) -> str:
+    """'sanctions, technology access; ' for a risk, nothing for other items."""
+    if not isinstance(item, MergedRisk):
+        return ""
+    return ", ".join(c.replace("_", " ") for c in item.categories) + "; "
+
+
 def _md_conflicts(md: _Markdown, report: MergedReport) -> None:
     md.add("## Conflicts", "")
     for c in _by_kind(report, *_KINDS):
@@ -367,22 +390,12 @@ def _md_items(md: _Markdown, report: MergedReport) -> None:
         for c in denial.claims:
             to_whom = f" ({c.to_whom})" if c.to_whom else ""
             md.claim(f"{c.source_id}: {c.by} denies \u201c{c.claim}\u201d{to_whom}", c.evidence)
-    md.add("", "## Locations", "")
-    for x in report.locations:
-        md.value(f"**{_md(x.name)}** ({_support(x)})")
-        for loc in x.claims:
-            md.claim(f"{loc.source_id}: \u201c{loc.name}\u201d", loc.evidence)
-    md.add("", "## Topics", "")
-    for t in report.topics:
-        md.value(f"**{_md(t.label)}** ({_support(t)})")
-        for topic in t.claims:
-            md.claim(f"{topic.source_id}: \u201c{topic.label}\u201d", topic.evidence)
-    md.add("", "## Risks", "")
-    for r in report.risks:
-        categories = ", ".join(c.replace("_", " ") for c in r.categories)
-        md.value(f"**{_md(r.label)}** ({categories}; {_support(r)})")
-        for risk in r.claims:
-            md.claim(f"{risk.source_id}: \u201c{risk.label}\u201d", risk.evidence)
+    for field in LABELLED_FIELDS:
+        md.add("", f"## {field.title}", "")
+        for item in _labelled(report, field):
+            md.value(f"**{_md(_text(item, field))}** ({_categories(item)}{_support(item)})")
+            for claim in item.claims:
+                md.claim(f"{claim.source_id}: \u201c{_text(claim, field)}\u201d", claim.evidence)
     md.add("")
 
 
@@ -516,13 +529,9 @@ def _terminal_items(report: MergedReport) -> Table:
     for denial in report.denials:
         claims = "; ".join(sorted({c.claim for c in denial.claims}))
         table.add_row("denial", Text(f"{denial.by} denies: {claims}"), _support(denial))
-    rows: list[tuple[str, str, _Supported]] = [
-        *(("location", x.name, x) for x in report.locations),
-        *(("topic", x.label, x) for x in report.topics),
-        *(("risk", x.label, x) for x in report.risks),
-    ]
-    for field, label, item in rows:
-        table.add_row(field, Text(label), _support(item))
+    for field in LABELLED_FIELDS:
+        for item in _labelled(report, field):
+            table.add_row(field.label, Text(_text(item, field)), _support(item))
     return table
 
 
@@ -559,35 +568,9 @@ def render_terminal(report: MergedReport | DefenceMeetingReport) -> RenderableTy
 # --- loading ---------------------------------------------------------------------------------
 
 
-def _invalid(path: Path, what: str, exc: ValidationError) -> InputError:
-    problems = describe_validation_error(exc, root="report")
-    return InputError(f"{path}: not a valid {what}: {problems}")
-
-
 def load_for_review(path: Path) -> MergedReport:
     """Read a merged report, or a per-article report (then merged alone), from a JSON file.
 
     Raises InputError naming the file when it cannot be read or is neither kind of report.
     """
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot read the report: {exc}") from exc
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{path}: not valid JSON: {exc}") from exc
-    if not isinstance(data, dict):
-        raise InputError(f"{path}: expected a report or a merged report (a JSON object)")
-    if "entities" in data and "schema_version" in data:
-        if data["schema_version"] != MERGE_SCHEMA_VERSION:
-            raise InputError(
-                f"{path}: merged report format {data['schema_version']!r}; this version of "
-                f"summarise reads format {MERGE_SCHEMA_VERSION!r}"
-            )
-        try:
-            return MergedReport.model_validate(data)
-        except ValidationError as exc:
-            raise _invalid(path, "merged report", exc) from exc
-    try:
-        return merge([DefenceMeetingReport.model_validate(data)])
-    except ValidationError as exc:
-        raise _invalid(path, "report", exc) from exc
+    return _merged(read_report(path))

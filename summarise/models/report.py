@@ -1,6 +1,6 @@
-"""The public data model: articles, evidence and the per-article report.
+"""The per-article data model: articles, evidence and the report made of one article.
 
-These models are the output contract other tools read (see `schemas/`); field names are stable.
+These models are an output contract other tools read (see `schemas/`); field names are stable.
 """
 
 from __future__ import annotations
@@ -9,7 +9,32 @@ import hashlib
 from datetime import date
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
+
+from .base import StrictModel
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "Alignment",
+    "Article",
+    "Attendee",
+    "AttendeeKind",
+    "DateMention",
+    "DatePrecision",
+    "DefenceMeetingReport",
+    "Denial",
+    "Evidence",
+    "ExtractionInfo",
+    "KeyFigure",
+    "Location",
+    "ReportItem",
+    "Risk",
+    "RiskCategory",
+    "Source",
+    "Stance",
+    "TokenUsage",
+    "Topic",
+]
 
 SCHEMA_VERSION = "1"
 
@@ -22,11 +47,7 @@ RiskCategory = Literal[
 ]
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class Article(_Model):
+class Article(StrictModel):
     """An article to summarise: its exact text plus what is known about it."""
 
     id: str = Field(description="Stable identifier, e.g. the file stem.")
@@ -45,7 +66,7 @@ class Article(_Model):
         return cls.model_validate({"text": text, **meta})
 
 
-class Evidence(_Model):
+class Evidence(StrictModel):
     """A verbatim quote from one source, located in that source's stored text.
 
     For aligned evidence, `Source.text[start:end] == quote` holds; offsets are computed by the
@@ -76,7 +97,7 @@ class Evidence(_Model):
         return self.alignment != "not_found"
 
 
-class Source(_Model):
+class Source(StrictModel):
     """The article a report was made from, with the exact text offsets refer to."""
 
     id: str
@@ -100,12 +121,14 @@ class Source(_Model):
         )
 
 
-class Location(_Model):
+class Location(StrictModel):
+    """A place the article links to the meetings, as the article names it."""
+
     name: str
     evidence: list[Evidence] = Field(default_factory=list)
 
 
-class DateMention(_Model):
+class DateMention(StrictModel):
     """A date as written, and the interval it allows, anchored to the publication date."""
 
     text: str = Field(description="The date as the article writes it, e.g. 'late October'.")
@@ -116,7 +139,7 @@ class DateMention(_Model):
     evidence: list[Evidence] = Field(default_factory=list)
 
 
-class Attendee(_Model):
+class Attendee(StrictModel):
     """A person, organisation or delegation the article links to the meetings."""
 
     name: str
@@ -128,7 +151,7 @@ class Attendee(_Model):
     evidence: list[Evidence] = Field(default_factory=list)
 
 
-class Denial(_Model):
+class Denial(StrictModel):
     """A party denying a claim, e.g. that its executives attended."""
 
     by: str
@@ -137,13 +160,17 @@ class Denial(_Model):
     evidence: list[Evidence] = Field(default_factory=list)
 
 
-class Topic(_Model):
+class Topic(StrictModel):
+    """A subject the article says was discussed, e.g. 'spare parts for Russian-origin equipment'."""
+
     label: str
     detail: str | None = None
     evidence: list[Evidence] = Field(default_factory=list)
 
 
-class Risk(_Model):
+class Risk(StrictModel):
+    """A risk the article ties to the meetings (sanctions, lost access to technology...)."""
+
     label: str
     detail: str | None = None
     category: RiskCategory = "other"
@@ -151,13 +178,17 @@ class Risk(_Model):
     evidence: list[Evidence] = Field(default_factory=list)
 
 
-class KeyFigure(_Model):
+class KeyFigure(StrictModel):
+    """A number the article gives, as written, and what it measures."""
+
     value: str = Field(description="The figure as written, e.g. '36%'.")
     what: str = Field(description="What the figure measures.")
     evidence: list[Evidence] = Field(default_factory=list)
 
 
-class TokenUsage(_Model):
+class TokenUsage(StrictModel):
+    """Tokens the model calls used, summed over every call (re-asks and chunks included)."""
+
     prompt_tokens: int = 0
     completion_tokens: int = 0
     total_tokens: int = 0
@@ -170,7 +201,7 @@ class TokenUsage(_Model):
         )
 
 
-class ExtractionInfo(_Model):
+class ExtractionInfo(StrictModel):
     """How a report was made: enough to reproduce it and to cache on."""
 
     backend: str
@@ -186,7 +217,7 @@ class ExtractionInfo(_Model):
     seconds: float = 0.0
 
 
-class DefenceMeetingReport(_Model):
+class DefenceMeetingReport(StrictModel):
     """A grounded report of one article about defence-industry meetings."""
 
     source: Source
@@ -200,15 +231,15 @@ class DefenceMeetingReport(_Model):
     key_figures: list[KeyFigure] = Field(default_factory=list)
     extraction: ExtractionInfo
 
+    def items(self) -> list[ReportItem]:
+        """Every item of every list field (`summarise.fields`), in field order."""
+        from ..fields import REPORT_FIELDS  # the registry reads this module's types
+
+        return [item for field in REPORT_FIELDS for item in field.items(self)]
+
     def evidence(self) -> list[Evidence]:
         """Every evidence item in the report, in field order."""
-        items: list[Location | DateMention | Attendee | Denial | Topic | Risk | KeyFigure] = [
-            *self.locations,
-            *self.dates,
-            *self.attendees,
-            *self.denials,
-            *self.topics,
-            *self.risks,
-            *self.key_figures,
-        ]
-        return [ev for item in items for ev in item.evidence]
+        return [ev for item in self.items() for ev in item.evidence]
+
+
+ReportItem = Location | DateMention | Attendee | Denial | Topic | Risk | KeyFigure
