@@ -12,7 +12,8 @@ from typing import Literal
 
 from pydantic import Field
 
-from ..entities import AliasTable, LinkBasis
+from ..entities.aliases import AliasTable
+from ..entities.links import LinkBasis
 from .base import StrictModel
 from .report import (
     Attendee,
