@@ -1,292 +1,33 @@
-"""Score per-article reports against gold annotations (rules in `gold/README.md`).
+"""Score per-article reports against gold: match items one to one and count, per field.
 
-Precision, recall and F1 per field, stance accuracy, grounding and invented attendees, per
-article and in total, so that prompt and model changes are compared on the same articles.
-Deterministic; no model call.
-
-Where the README leaves a choice open, this module decides as follows:
-- Names are compared case-folded with runs of whitespace collapsed; "contains as a whole word"
-  means not preceded or followed by a letter or digit ("Kumaraswamy" does not contain "Kumar").
-- A name holding two gold names ("Adani Defence CEO Ashish Rajvanshi") matches one of them
-  (one to one), preferring an equal name, then the same kind (person, organisation...).
-- A predicted attendee that matches a gold name which another predicted attendee already took
-  is a duplicate: neither right nor a false positive (`ignored`).
-- Invented attendees are the attendee false positives: names matching no gold name or alias
-  that either match a `not_attendees` name (checked before the optional names, so "Tata Sons
-  executives" is invented although "executives" is optional) or match no listed name at all.
-- Stances are compared literally: a report cannot say `disputed`, so only the gold stances a
-  report can express count (`denied` is right where gold accepts `denied`).
-- Dates without any bound are not scored; a missing bound is open-ended. False positives are
-  the predicted dates that overlap a gold interval without lying within any.
-- An aligned span re-reads exactly when it carries the report's source id and
-  `source.text[start:end]` equals its quote.
-- Undefined ratios (0/0) are `None`, not 0 or 1.
+The rules, and the choices the README leaves open, are in the `summarise.evaluation` docstring.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import date
 from pathlib import Path
-from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, computed_field, model_validator
-from rich.table import Table
+from pydantic import ValidationError
 
-from .dates import Interval
-from .errors import InputError
-from .models import (
-    Attendee,
-    AttendeeKind,
-    DateMention,
-    DefenceMeetingReport,
-    Denial,
-    Risk,
-    TokenUsage,
-    Topic,
+from ..dates import Interval
+from ..errors import InputError
+from ..models import Attendee, DateMention, DefenceMeetingReport, Denial, Risk, TokenUsage, Topic
+from ..text import folded
+from .gold import Gold, GoldKeywordItem, load_gold
+from .scores import (
+    ArticleScore,
+    EvalResult,
+    FieldScore,
+    Finding,
+    GroundingScore,
+    Outcome,
+    Scores,
+    StanceScore,
 )
-from .text import folded
 
-GoldStance = Literal["asserted", "reported", "denied", "uncertain", "disputed"]
-Outcome = Literal["matched", "missed", "false_positive", "ignored", "wrong_stance", "misread"]
-
-
-# --- gold ---------------------------------------------------------------------------------
-
-
-class _GoldModel(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class GoldAttendee(_GoldModel):
-    name: str
-    aliases: list[str] = Field(default_factory=list)
-    kind: AttendeeKind
-    stances: list[GoldStance] = Field(
-        min_length=1, description="Every stance that counts as right."
-    )
-
-    @property
-    def names(self) -> list[str]:
-        """The name and its aliases."""
-        return [self.name, *self.aliases]
-
-
-class GoldDenial(_GoldModel):
-    by: str
-    aliases: list[str] = Field(default_factory=list)
-    claim_keywords: list[str] = Field(min_length=1)
-
-    @property
-    def names(self) -> list[str]:
-        """The denier's name and its aliases."""
-        return [self.by, *self.aliases]
-
-
-class GoldDate(_GoldModel):
-    of: str
-    text: str
-    earliest: date
-    latest: date
-
-    @model_validator(mode="after")
-    def _ordered(self) -> GoldDate:
-        if self.earliest > self.latest:
-            raise ValueError(f"date {self.text!r}: earliest is after latest")
-        return self
-
-    @property
-    def interval(self) -> Interval:
-        """The days the gold date allows."""
-        return Interval(self.earliest, self.latest)
-
-
-class GoldKeywordItem(_GoldModel):
-    """A gold topic or risk."""
-
-    label: str
-    keywords: list[str] = Field(min_length=1)
-
-
-class Gold(_GoldModel):
-    """What a correct report of one article contains (`gold/README.md`)."""
-
-    article: str = Field(description="The article's file name; its stem is the report's id.")
-    published_before: date | None = None
-    published_after: date | None = None
-    attendees: list[GoldAttendee] = Field(default_factory=list)
-    optional_attendees: list[str] = Field(default_factory=list)
-    not_attendees: list[str] = Field(default_factory=list)
-    denials: list[GoldDenial] = Field(default_factory=list)
-    not_deniers: list[str] = Field(default_factory=list)
-    dates: list[GoldDate] = Field(default_factory=list)
-    topics: list[GoldKeywordItem] = Field(default_factory=list)
-    risks: list[GoldKeywordItem] = Field(default_factory=list)
-
-    @property
-    def stem(self) -> str:
-        """The article's file stem: the id of its report and the name of its report file."""
-        return Path(self.article).stem
-
-
-# --- results ------------------------------------------------------------------------------
-
-
-def _ratio(numerator: int, denominator: int) -> float | None:
-    return numerator / denominator if denominator else None
-
-
-class FieldScore(BaseModel):
-    """One field's counts; `fp` is None where only recall is scored (topics, risks)."""
-
-    tp: int = 0
-    fp: int | None = 0
-    fn: int = 0
-    ignored: int = Field(
-        default=0, description="Predicted items neither right nor wrong (duplicates, optional)."
-    )
-
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def predicted(self) -> int:
-        """Predicted items scored: tp + fp + ignored."""
-        return self.tp + (self.fp or 0) + self.ignored
-
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def precision(self) -> float | None:
-        return None if self.fp is None else _ratio(self.tp, self.tp + self.fp)
-
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def recall(self) -> float | None:
-        return _ratio(self.tp, self.tp + self.fn)
-
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def f1(self) -> float | None:
-        return None if self.fp is None else _ratio(2 * self.tp, 2 * self.tp + self.fp + self.fn)
-
-    def __add__(self, other: FieldScore) -> FieldScore:
-        fp = None if self.fp is None or other.fp is None else self.fp + other.fp
-        return FieldScore(
-            tp=self.tp + other.tp,
-            fp=fp,
-            fn=self.fn + other.fn,
-            ignored=self.ignored + other.ignored,
-        )
-
-
-class StanceScore(BaseModel):
-    """Stances right among matched attendees."""
-
-    correct: int = 0
-    total: int = 0
-
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def accuracy(self) -> float | None:
-        return _ratio(self.correct, self.total)
-
-    def __add__(self, other: StanceScore) -> StanceScore:
-        return StanceScore(correct=self.correct + other.correct, total=self.total + other.total)
-
-
-class GroundingScore(BaseModel):
-    """Predicted items with aligned evidence, and aligned spans that do not re-read exactly."""
-
-    items: int = 0
-    aligned_items: int = 0
-    aligned_spans: int = 0
-    misread_spans: int = 0
-
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def share(self) -> float | None:
-        """Share of predicted items with at least one aligned evidence."""
-        return _ratio(self.aligned_items, self.items)
-
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def spans_exact(self) -> bool:
-        """Whether every aligned span re-reads exactly from the source text."""
-        return self.misread_spans == 0
-
-    def __add__(self, other: GroundingScore) -> GroundingScore:
-        return GroundingScore(
-            items=self.items + other.items,
-            aligned_items=self.aligned_items + other.aligned_items,
-            aligned_spans=self.aligned_spans + other.aligned_spans,
-            misread_spans=self.misread_spans + other.misread_spans,
-        )
-
-
-class Scores(BaseModel):
-    """Every score of one article, or summed over articles (micro-averaged ratios)."""
-
-    attendees: FieldScore = Field(default_factory=FieldScore)
-    denials: FieldScore = Field(default_factory=FieldScore)
-    dates: FieldScore = Field(default_factory=FieldScore)
-    topics: FieldScore = Field(default_factory=lambda: FieldScore(fp=None))
-    risks: FieldScore = Field(default_factory=lambda: FieldScore(fp=None))
-    stance: StanceScore = Field(default_factory=StanceScore)
-    grounding: GroundingScore = Field(default_factory=GroundingScore)
-    invented_attendees: int = Field(
-        default=0, description="Attendee false positives: not_attendees names and unknown names."
-    )
-    not_attendee_hits: int = Field(
-        default=0, description="Of the invented attendees, those matching a not_attendees name."
-    )
-    seconds: float = 0.0
-    usage: TokenUsage = Field(default_factory=TokenUsage)
-
-    def __add__(self, other: Scores) -> Scores:
-        return Scores(
-            attendees=self.attendees + other.attendees,
-            denials=self.denials + other.denials,
-            dates=self.dates + other.dates,
-            topics=self.topics + other.topics,
-            risks=self.risks + other.risks,
-            stance=self.stance + other.stance,
-            grounding=self.grounding + other.grounding,
-            invented_attendees=self.invented_attendees + other.invented_attendees,
-            not_attendee_hits=self.not_attendee_hits + other.not_attendee_hits,
-            seconds=self.seconds + other.seconds,
-            usage=self.usage + other.usage,
-        )
-
-
-class Finding(BaseModel):
-    """One scoring decision, for reading why a score is what it is."""
-
-    field: str
-    outcome: Outcome
-    predicted: str | None = None
-    gold: str | None = None
-    reason: str | None = None
-
-
-class ArticleScore(BaseModel):
-    """The scores of one article's report against its gold."""
-
-    article: str = Field(description="The article's stem (the report's source id).")
-    found: bool = Field(default=True, description="Whether a report was there to score.")
-    scores: Scores
-    findings: list[Finding] = Field(default_factory=list)
-    notes: list[str] = Field(default_factory=list)
-
-
-class EvalResult(BaseModel):
-    """Scores of every article with gold, and their total."""
-
-    gold_dir: str
-    reports_dir: str
-    articles: list[ArticleScore]
-    total: Scores
-
-
-# --- matching -----------------------------------------------------------------------------
+__all__ = ["evaluate", "score_report"]
 
 
 def _name_rank(predicted: str, names: Sequence[str]) -> int | None:
@@ -327,9 +68,6 @@ def _max_matching(candidates: Sequence[Sequence[int]]) -> dict[int, int]:
     for pred in range(len(candidates)):
         augment(pred, set())
     return {pred: gold for gold, pred in owner.items()}
-
-
-# --- fields -------------------------------------------------------------------------------
 
 
 class _Scorer:
@@ -510,9 +248,6 @@ class _Scorer:
         )
 
 
-# --- public API ---------------------------------------------------------------------------
-
-
 def _score(gold: Gold, report: DefenceMeetingReport | None) -> tuple[Scores, list[Finding]]:
     scorer = _Scorer(gold)
     attendees, stance, not_attendees = scorer.attendees(report.attendees if report else [])
@@ -553,16 +288,6 @@ def _all_missed(gold: Gold, note: str) -> ArticleScore:
     )
 
 
-def load_gold(path: Path) -> Gold:
-    """Read one gold file; raise `InputError` when it is missing or invalid."""
-    try:
-        return Gold.model_validate_json(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InputError(f"cannot read gold file {path}: {exc.strerror or exc}") from exc
-    except ValidationError as exc:
-        raise InputError(f"invalid gold file {path}: {exc}") from exc
-
-
 def _score_file(gold: Gold, reports_dir: Path) -> ArticleScore:
     path = reports_dir / f"{gold.stem}.json"
     if not path.is_file():
@@ -592,67 +317,3 @@ def evaluate(gold_dir: Path, reports_dir: Path) -> EvalResult:
     return EvalResult(
         gold_dir=str(gold_dir), reports_dir=str(reports_dir), articles=articles, total=total
     )
-
-
-# --- rendering ----------------------------------------------------------------------------
-
-
-def _num(value: float | None) -> str:
-    return "-" if value is None else f"{value:.2f}"
-
-
-def _prf(score: FieldScore) -> str:
-    return f"{_num(score.precision)} / {_num(score.recall)} / {_num(score.f1)}"
-
-
-def _exact(grounding: GroundingScore) -> str:
-    if not grounding.aligned_spans:
-        return "-"
-    if grounding.spans_exact:
-        return "yes"
-    return f"[red]no ({grounding.misread_spans}/{grounding.aligned_spans})[/red]"
-
-
-def _cells(scores: Scores) -> list[str]:
-    grounding = scores.grounding
-    return [
-        _prf(scores.attendees),
-        f"{_num(scores.stance.accuracy)} ({scores.stance.correct}/{scores.stance.total})",
-        _prf(scores.denials),
-        f"{_num(scores.dates.precision)} / {_num(scores.dates.recall)}",
-        f"{_num(scores.topics.recall)} ({scores.topics.tp}/{scores.topics.tp + scores.topics.fn})",
-        f"{_num(scores.risks.recall)} ({scores.risks.tp}/{scores.risks.tp + scores.risks.fn})",
-        f"{_num(grounding.share)} ({grounding.aligned_items}/{grounding.items})",
-        _exact(grounding),
-        f"{scores.invented_attendees} ({scores.not_attendee_hits} listed)",
-        f"{scores.seconds:.1f}",
-        str(scores.usage.total_tokens),
-    ]
-
-
-def eval_table(result: EvalResult) -> Table:
-    """A terminal table: one row per article and a total row, notes in the caption."""
-    table = Table(title=f"Reports in {result.reports_dir} against gold in {result.gold_dir}")
-    table.add_column("Article")
-    for header in [
-        "Attendees P / R / F1",
-        "Stance",
-        "Denials P / R / F1",
-        "Dates P / R",
-        "Topics R",
-        "Risks R",
-        "Grounded",
-        "Spans exact",
-        "Invented",
-        "Seconds",
-        "Tokens",
-    ]:
-        table.add_column(header, justify="right")
-    for i, article in enumerate(result.articles):
-        name = article.article if article.found else f"{article.article} [red](no report)[/red]"
-        table.add_row(name, *_cells(article.scores), end_section=i == len(result.articles) - 1)
-    table.add_row("total", *_cells(result.total), style="bold")
-    notes = [f"{a.article}: {note}" for a in result.articles for note in a.notes]
-    if notes:
-        table.caption = "\n".join(notes)
-    return table
