@@ -86,46 +86,61 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:
-    from .backends import Backend, backend_for, embedded_server, register_backend
+    from .backends import (
+        Backend as Backend,
+        backend_for as backend_for,
+        embedded_server as embedded_server,
+        register_backend as register_backend,
+    )
     from .batch import (
-        ArticleEntry,
-        Outcome,
-        RunProgress,
-        RunSummary,
-        asummarise_many,
-        extract_files,
-        run_folder,
-        summarise_many,
+        ArticleEntry as ArticleEntry,
+        Outcome as Outcome,
+        RunProgress as RunProgress,
+        RunSummary as RunSummary,
+        asummarise_many as asummarise_many,
+        extract_files as extract_files,
+        run_folder as run_folder,
+        summarise_many as summarise_many,
     )
-    from .chunking import Chunk, chunk_text, split_text
-    from .config import Config, resolve_config
-    from .entities import AliasTable, load_aliases
+    from .chunking import Chunk as Chunk, chunk_text as chunk_text, split_text as split_text
+    from .config import Config as Config, resolve_config as resolve_config
+    from .entities import AliasTable as AliasTable, load_aliases as load_aliases
     from .errors import (
-        BackendError,
-        ConfigError,
-        ExtractionError,
-        InputError,
-        SetupError,
-        SummariseError,
+        BackendError as BackendError,
+        ConfigError as ConfigError,
+        ExtractionError as ExtractionError,
+        InputError as InputError,
+        SetupError as SetupError,
+        SummariseError as SummariseError,
     )
-    from .evaluation import evaluate
-    from .extraction import asummarise, summarise
-    from .grounding import ground, locate
-    from .loading import ArticleInput, load_article
-    from .merging import MergedReport, load_reports, merge, verify_provenance
+    from .evaluation import evaluate as evaluate
+    from .extraction import asummarise as asummarise, summarise as summarise
+    from .grounding import ground as ground, locate as locate
+    from .loading import ArticleInput as ArticleInput, load_article as load_article
+    from .merging import (
+        MergedReport as MergedReport,
+        load_reports as load_reports,
+        merge as merge,
+        verify_provenance as verify_provenance,
+    )
     from .models import (
-        Article,
-        Attendee,
-        DateMention,
-        DefenceMeetingReport,
-        Denial,
-        Evidence,
-        ExtractionInfo,
-        KeyFigure,
-        Location,
-        Risk,
-        Source,
-        TokenUsage,
-        Topic,
+        Article as Article,
+        Attendee as Attendee,
+        DateMention as DateMention,
+        DefenceMeetingReport as DefenceMeetingReport,
+        Denial as Denial,
+        Evidence as Evidence,
+        ExtractionInfo as ExtractionInfo,
+        KeyFigure as KeyFigure,
+        Location as Location,
+        Risk as Risk,
+        Source as Source,
+        TokenUsage as TokenUsage,
+        Topic as Topic,
     )
-    from .review import load_for_review, render_html, render_markdown, render_terminal
+    from .review import (
+        load_for_review as load_for_review,
+        render_html as render_html,
+        render_markdown as render_markdown,
+        render_terminal as render_terminal,
+    )

@@ -11,7 +11,7 @@ from typing import Any, Literal
 import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
-from .errors import ConfigError
+from .errors import ConfigError, describe_validation_error
 
 Mode = Literal["tools", "json_schema", "json", "md_json"]
 
@@ -129,7 +129,5 @@ def resolve_config(
     try:
         return Config.model_validate(merged)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
-        )
+        problems = describe_validation_error(exc, limit=None)
         raise ConfigError(f"Invalid configuration: {problems}") from None

@@ -1,7 +1,9 @@
-"""Turn a date as an article writes it ("late October", "October 29 and 30") into an interval.
+"""Dates: turn a date as written ("late October", "October 29 and 30") into an interval, and
+compare and show intervals of days.
 
 Dates without a year are anchored to the publication date; relative ones ("last Thursday",
-"yesterday") are counted from it.
+"yesterday") are counted from it. `Interval` is the one interval type the merge, the review and
+the evaluation compare dates with: a missing bound is open-ended.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from datetime import date, timedelta
 from typing import NamedTuple
 
 from summarise import models
+
+__all__ = ["DateInterval", "Interval", "describe_interval", "iso_interval", "normalise_date"]
 
 _MONTHS = {
     name: number
@@ -75,6 +79,84 @@ class DateInterval:
     earliest: date | None
     latest: date | None
     precision: models.DatePrecision
+
+
+@dataclass(frozen=True, order=True)
+class Interval:
+    """Days `start` to `end` inclusive; `date.min` and `date.max` stand for an open bound.
+
+    Ordered by start, then end. It may be empty (`start > end`) when built from bounds that
+    are out of order; `of` and `between` say where that matters.
+    """
+
+    start: date
+    end: date
+
+    @classmethod
+    def between(cls, earliest: date | None, latest: date | None) -> Interval:
+        """The days between two bounds, open-ended where a bound is None."""
+        return cls(earliest or date.min, latest or date.max)
+
+    @classmethod
+    def of(cls, earliest: date | None, latest: date | None) -> Interval | None:
+        """Like `between`, but None when both bounds are missing (nothing is known)."""
+        if earliest is None and latest is None:
+            return None
+        return cls.between(earliest, latest)
+
+    @property
+    def empty(self) -> bool:
+        """Whether no day fits (the bounds are out of order)."""
+        return self.start > self.end
+
+    @property
+    def earliest(self) -> date | None:
+        """The first day, None when open."""
+        return None if self.start == date.min else self.start
+
+    @property
+    def latest(self) -> date | None:
+        """The last day, None when open."""
+        return None if self.end == date.max else self.end
+
+    def overlaps(self, other: Interval) -> bool:
+        """Whether some day lies in both."""
+        return self.start <= other.end and other.start <= self.end
+
+    def within(self, other: Interval) -> bool:
+        """Whether this (non-empty) interval lies inside `other`."""
+        return other.start <= self.start <= self.end <= other.end
+
+    def intersection(self, other: Interval) -> Interval:
+        """The days in both (empty when they do not overlap)."""
+        return Interval(max(self.start, other.start), min(self.end, other.end))
+
+
+def iso_interval(earliest: date | None, latest: date | None) -> str:
+    """An interval in ISO 8601 for conflict values: '2025-10-29', '2025-10-29..2025-10-30',
+    '?' for an open bound ('2025-12-01..?')."""
+    if earliest is not None and earliest == latest:
+        return earliest.isoformat()
+    return f"{earliest.isoformat() if earliest else '?'}..{latest.isoformat() if latest else '?'}"
+
+
+def describe_interval(earliest: date | None, latest: date | None) -> str:
+    """An interval for people: '29 Oct 2025', '29\u201330 Oct 2025', 'from 1 Dec 2025'."""
+    if earliest is None:
+        return f"until {_day(latest)}" if latest else "no interval"
+    if latest is None:
+        return f"from {_day(earliest)}"
+    if earliest == latest:
+        return _day(earliest)
+    if (earliest.year, earliest.month) == (latest.year, latest.month):
+        return f"{earliest.day}\u2013{_day(latest)}"
+    if earliest.year == latest.year:
+        return f"{earliest.day} {earliest:%b} \u2013 {_day(latest)}"
+    return f"{_day(earliest)} \u2013 {_day(latest)}"
+
+
+def _day(value: date) -> str:
+    return f"{value.day} {value:%b %Y}"
 
 
 _UNKNOWN = DateInterval(None, None, "unknown")

@@ -5,7 +5,19 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from pydantic import ValidationError
+
     from .models import TokenUsage
+
+__all__ = [
+    "BackendError",
+    "ConfigError",
+    "ExtractionError",
+    "InputError",
+    "SetupError",
+    "SummariseError",
+    "describe_validation_error",
+]
 
 
 class SummariseError(Exception):
@@ -47,3 +59,17 @@ class ExtractionError(SummariseError):
         super().__init__(message)
         self.attempts = attempts
         self.usage = usage
+
+
+def describe_validation_error(
+    exc: ValidationError, limit: int | None = 3, *, root: str = "", more: bool = True
+) -> str:
+    """Pydantic's errors as one line a user can act on: "loc.path: message; ...".
+
+    At most `limit` errors are listed (None: all), followed by "(and N more)" unless `more` is
+    False; an error about the whole input is located as `root` ("report", "file").
+    """
+    problems = [f"{'.'.join(map(str, e['loc'])) or root}: {e['msg']}" for e in exc.errors()]
+    shown = problems if limit is None else problems[:limit]
+    rest = len(problems) - len(shown)
+    return "; ".join(shown) + (f" (and {rest} more)" if more and rest > 0 else "")

@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import tempfile
+import threading
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
 
-from .merging import MergedReport
-from .models import DefenceMeetingReport
+from .models import DefenceMeetingReport, MergedReport
 
-_UMASK = os.umask(0)
-os.umask(_UMASK)
+__all__ = [
+    "SCHEMA_MODELS",
+    "export_schemas",
+    "json_schemas",
+    "write_json_atomic",
+    "write_text_atomic",
+]
+
+_UMASK_LOCK = threading.Lock()
 
 SCHEMA_MODELS: dict[str, type[BaseModel]] = {
     "defence-meeting-report": DefenceMeetingReport,
@@ -22,12 +30,31 @@ SCHEMA_MODELS: dict[str, type[BaseModel]] = {
 }
 
 
+@functools.cache
+def _umask() -> int:
+    """The process umask, read once, on the first write rather than at import.
+
+    Linux tells it in /proc; elsewhere the only way to read it is to set it and put it back,
+    which the lock keeps two of our threads from doing at once.
+    """
+    try:
+        for line in Path("/proc/self/status").read_text(encoding="utf-8").splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    with _UMASK_LOCK:
+        mask = os.umask(0)
+        os.umask(mask)
+    return mask
+
+
 def write_text_atomic(path: Path, text: str) -> None:
     """Write `text` to `path` so that readers see the old file or the whole new one, never half."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        os.fchmod(fd, 0o666 & ~_UMASK)  # mkstemp makes 0600; give the file the usual mode
+        os.fchmod(fd, 0o666 & ~_umask())  # mkstemp makes 0600; give the file the usual mode
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
             handle.flush()

@@ -291,3 +291,75 @@ def report_b() -> DefenceMeetingReport:
             ),
         ],
     )
+
+
+C_ID = "india-russia-defence-meetings-c"
+C_TEXT = (
+    "Executives of Bharat Forge travelled to Moscow in late October 2025 for talks, a defence"
+    " ministry official said. Spokespeople for the Adani Group denied that its executives had"
+    " travelled. Sanjiv Kumar, the defence production secretary, led the delegation. The talks"
+    " covered spare parts for Russian-origin equipment. Analysts warned of Western secondary"
+    " sanctions. About 36% of India's military equipment is of Russian origin."
+)
+
+
+def report_c() -> DefenceMeetingReport:
+    """A made-up third article about the same meetings, with an item in every list field."""
+    s = text_source(C_ID, C_TEXT, published=date(2025, 12, 10))
+    return report(
+        s,
+        "A ministry official says Bharat Forge went to Moscow; the Adani Group denies its part.",
+        locations=[Location(name="Moscow", evidence=[ev(s, "travelled to Moscow")])],
+        dates=[
+            DateMention(
+                text="late October 2025",
+                of="the meetings in Moscow",
+                earliest=date(2025, 10, 21),
+                latest=date(2025, 10, 31),
+                precision="part_of_month",
+                evidence=[ev(s, "in late October 2025")],
+            )
+        ],
+        attendees=[
+            Attendee(
+                name="Bharat Forge",
+                kind="organisation",
+                stance="reported",
+                evidence=[ev(s, "Executives of Bharat Forge travelled to Moscow")],
+            ),
+            Attendee(
+                name="Sanjiv Kumar",
+                kind="person",
+                role="defence production secretary",
+                stance="asserted",
+                evidence=[ev(s, "Sanjiv Kumar, the defence production secretary, led")],
+            ),
+        ],
+        denials=[
+            Denial(
+                by="Adani Group",
+                claim="its executives had travelled",
+                evidence=[ev(s, "the Adani Group denied that its executives had travelled")],
+            )
+        ],
+        topics=[
+            Topic(
+                label="spare parts for Russian-origin equipment",
+                evidence=[ev(s, "spare parts for Russian-origin equipment")],
+            )
+        ],
+        risks=[
+            Risk(
+                label="Western secondary sanctions",
+                category="sanctions",
+                evidence=[ev(s, "Western secondary sanctions")],
+            )
+        ],
+        key_figures=[
+            KeyFigure(
+                value="About 36%",
+                what="share of India's military equipment of Russian origin",
+                evidence=[ev(s, "About 36% of India's military equipment is of Russian origin")],
+            )
+        ],
+    )

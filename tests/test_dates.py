@@ -5,10 +5,9 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
-from summarise.dates import DateInterval, normalise_date
+from summarise.dates import DateInterval, Interval, iso_interval, normalise_date
 from summarise.models import DatePrecision
 
 # The reference articles do not state their publication date; their README says to use this.
@@ -236,3 +235,52 @@ def test_inferred_interval_is_nearest_the_publication_date(published: date) -> N
     assert interval.latest is not None
     assert interval.earliest.year in {published.year - 1, published.year, published.year + 1}
     assert abs((interval.earliest - published).days) <= 366
+
+
+# --- intervals ------------------------------------------------------------------------------
+
+
+def _d(text: str) -> date:
+    return date.fromisoformat(text)
+
+
+def test_interval_bounds_are_open_where_missing() -> None:
+    assert Interval.of(None, None) is None
+    open_start = Interval.between(None, _d("2025-10-30"))
+    assert (open_start.start, open_start.end) == (date.min, _d("2025-10-30"))
+    assert (open_start.earliest, open_start.latest) == (None, _d("2025-10-30"))
+    assert Interval.of(_d("2025-12-01"), None) == Interval(_d("2025-12-01"), date.max)
+    assert Interval.of(_d("2025-12-02"), _d("2025-12-01")) is not None
+    assert Interval(_d("2025-12-02"), _d("2025-12-01")).empty
+
+
+def test_interval_overlap_within_intersection() -> None:
+    october = Interval(_d("2025-10-01"), _d("2025-10-31"))
+    late = Interval(_d("2025-10-21"), _d("2025-10-31"))
+    november = Interval(_d("2025-11-01"), _d("2025-11-30"))
+    assert late.within(october) and not october.within(late)
+    assert october.overlaps(late) and not october.overlaps(november)
+    assert october.intersection(late) == late
+    assert october.intersection(november).empty
+    from_december = Interval.between(_d("2025-12-01"), None)
+    assert from_december.intersection(Interval.between(None, _d("2025-12-10"))) == Interval(
+        _d("2025-12-01"), _d("2025-12-10")
+    )
+    assert sorted([november, late, october]) == [october, late, november]
+
+
+@pytest.mark.parametrize(
+    ("earliest", "latest", "iso"),
+    [
+        ("2025-10-29", "2025-10-29", "2025-10-29"),
+        ("2025-10-29", "2025-10-30", "2025-10-29..2025-10-30"),
+        ("2025-12-01", None, "2025-12-01..?"),
+        (None, "2025-12-01", "?..2025-12-01"),
+        (None, None, "?..?"),
+    ],
+)
+def test_iso_interval(earliest: str | None, latest: str | None, iso: str) -> None:
+    def day(text: str | None) -> date | None:
+        return None if text is None else _d(text)
+
+    assert iso_interval(day(earliest), day(latest)) == iso

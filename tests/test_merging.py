@@ -8,8 +8,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from summarise.entities import AliasTable
 from summarise.errors import InputError
@@ -29,7 +28,9 @@ from summarise.models import (
     Denial,
     Evidence,
     KeyFigure,
+    Location,
     Risk,
+    RiskCategory,
     Source,
     Stance,
     Topic,
@@ -599,7 +600,9 @@ POOL_DAYS = [
 POOL_LABELS = ["joint research", "Joint research and co-production", "spare parts", "sanctions"]
 POOL_FIGURES = ["36%", "About 36%", "about a third", "more than 500", "550"]
 POOL_WHAT = ["share of Russian equipment", "member companies"]
-WORDS = [n for n, _ in POOL_NAMES] + POOL_OF + POOL_LABELS + POOL_FIGURES + POOL_WHAT
+POOL_PLACES = ["Moscow", "moscow", "New Delhi", "India"]
+RISK_CATEGORIES: list[RiskCategory] = ["sanctions", "technology_access", "other"]
+WORDS = [n for n, _ in POOL_NAMES] + POOL_OF + POOL_LABELS + POOL_FIGURES + POOL_WHAT + POOL_PLACES
 BASE = " ".join(f"{w} is mentioned here." for w in WORDS)
 # s0 and s1 are wire copies of each other; s2 and s3 are their own articles.
 TEXTS = {
@@ -650,6 +653,14 @@ def reports(draw: st.DrawFn) -> DefenceMeetingReport:
         KeyFigure(value=v, what=draw(st.sampled_from(POOL_WHAT)), evidence=quote(v))
         for v in draw(st.lists(st.sampled_from(POOL_FIGURES), max_size=2))
     ]
+    locations = [
+        Location(name=x, evidence=quote(x))
+        for x in draw(st.lists(st.sampled_from(POOL_PLACES), max_size=2))
+    ]
+    risks = [
+        Risk(label=x, category=draw(st.sampled_from(RISK_CATEGORIES)), evidence=quote(x))
+        for x in draw(st.lists(st.sampled_from(POOL_LABELS), max_size=2))
+    ]
     return report(
         src,
         "summary",
@@ -658,6 +669,8 @@ def reports(draw: st.DrawFn) -> DefenceMeetingReport:
         dates=dates,
         topics=topics,
         key_figures=figures,
+        locations=locations,
+        risks=risks,
     )
 
 

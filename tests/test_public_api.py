@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import subprocess
 import sys
@@ -37,3 +38,51 @@ def test_schemas_directory_is_up_to_date() -> None:
         assert json.loads(path.read_text(encoding="utf-8")) == schema, (
             f"{path} is out of date: run `summarise schema`"
         )
+
+
+# Names other code imports from the modules that became packages, as they stood before.
+OLD_PATHS = {
+    "summarise.merging": [
+        "COPY_THRESHOLD", "MERGE_SCHEMA_VERSION", "AliasTable", "Attendance", "AttendanceClaim",
+        "AttendeeClaim", "Conflict", "ConflictValue", "CopyGroup", "DateClaim", "DateValue",
+        "DenialClaim", "FigureClaim", "FigureValue", "LocationClaim", "MergedDate",
+        "MergedDenial", "MergedEntity", "MergedFigure", "MergedLocation", "MergedReport",
+        "MergedRisk", "MergedTopic", "NameForm", "Relation", "RiskClaim", "SourceExtraction",
+        "SourceSummary", "TopicClaim", "find_copies", "load_aliases", "load_reports", "merge",
+        "verify_provenance",
+    ],
+    "summarise.models": [
+        "SCHEMA_VERSION", "Alignment", "Article", "Attendee", "AttendeeKind", "DateMention",
+        "DatePrecision", "DefenceMeetingReport", "Denial", "Evidence", "ExtractionInfo",
+        "KeyFigure", "Location", "Risk", "RiskCategory", "Source", "Stance", "TokenUsage",
+        "Topic",
+    ],
+    "summarise.entities": [
+        "MAX_BLOCK", "NEIGHBOURS", "AliasTable", "DisjointSets", "Entity", "Link", "LinkBasis",
+        "LinkRelation", "NameMention", "Resolution", "candidate_pairs", "load_aliases",
+        "resolve",
+    ],
+    "summarise.review": ["load_for_review", "render_html", "render_markdown", "render_terminal"],
+    "summarise.evaluation": [
+        "ArticleScore", "EvalResult", "FieldScore", "Finding", "Gold", "GoldAttendee",
+        "GoldDate", "GoldDenial", "GoldKeywordItem", "GoldStance", "GroundingScore", "Outcome",
+        "Scores", "StanceScore", "eval_table", "evaluate", "load_gold", "score_report",
+    ],
+}  # fmt: skip
+
+
+def test_names_keep_their_old_import_paths() -> None:
+    for module, names in OLD_PATHS.items():
+        loaded = importlib.import_module(module)
+        missing = [name for name in names if not hasattr(loaded, name)]
+        assert missing == [], f"{module} lost {missing}"
+        assert set(names) <= set(loaded.__all__), module
+    merging = importlib.import_module("summarise.merging")
+    assert merging.__all__ == OLD_PATHS["summarise.merging"]  # exactly today's list
+
+
+def test_merged_models_are_one_class_wherever_imported() -> None:
+    merging = importlib.import_module("summarise.merging")
+    models = importlib.import_module("summarise.models")
+    assert merging.MergedReport is models.MergedReport is summarise.MergedReport
+    assert models.MergedReport.__module__ == "summarise.models.merged"

@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
+from summarise.dates import describe_interval
 from summarise.errors import InputError
 from summarise.merging import MergedReport, merge
 from summarise.models import Attendee, DefenceMeetingReport, Evidence, Topic
 from summarise.review import (
-    _interval,
     load_for_review,
     render_html,
     render_markdown,
@@ -303,7 +303,7 @@ def test_content_security_policy_allows_only_the_page_script() -> None:
     ],
 )
 def test_intervals_read_as_dates(earliest: date | None, latest: date | None, shown: str) -> None:
-    assert _interval(earliest, latest) == shown
+    assert describe_interval(earliest, latest) == shown
 
 
 # --- Markdown ----------------------------------------------------------------------------------

@@ -22,8 +22,7 @@ from summarise.merging import MergedEntity, MergedReport, merge
 from summarise.models import Attendee, DefenceMeetingReport
 from summarise.review import render_html
 from tests.conftest import ROOT
-from tests.merge_fixtures import ev, report_a, report_b, text_source
-from tests.merge_fixtures import report as build_report
+from tests.merge_fixtures import ev, report as build_report, report_a, report_b, text_source
 from tests.test_review import (
     HOSTILE_IMG,
     HOSTILE_SCRIPT,

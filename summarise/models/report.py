@@ -1,6 +1,6 @@
-"""The public data model: articles, evidence and the per-article report.
+"""The per-article data model: articles, evidence and the report made of one article.
 
-These models are the output contract other tools read (see `schemas/`); field names are stable.
+These models are an output contract other tools read (see `schemas/`); field names are stable.
 """
 
 from __future__ import annotations
@@ -9,7 +9,40 @@ import hashlib
 from datetime import date
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
+
+from .base import StrictModel
+
+__all__ = [
+    "READ_SCHEMA_VERSIONS",
+    "SCHEMA_VERSION",
+    "Alignment",
+    "Article",
+    "Attendee",
+    "AttendeeKind",
+    "DateMention",
+    "DatePrecision",
+    "DefenceMeetingReport",
+    "Denial",
+    "DroppedItem",
+    "Evidence",
+    "ExtractionInfo",
+    "KeyFigure",
+    "Location",
+    "MarkedSpan",
+    "PassInfo",
+    "ReportItem",
+    "ReportWarning",
+    "Risk",
+    "RiskCategory",
+    "Side",
+    "Source",
+    "Stance",
+    "Support",
+    "TokenUsage",
+    "Topic",
+    "Verdict",
+]
 
 SCHEMA_VERSION = "2"
 # Report files of these versions are read (version 1 lacks support verdicts, dropped items and
@@ -28,11 +61,7 @@ RiskCategory = Literal[
 ]
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class Article(_Model):
+class Article(StrictModel):
     """An article to summarise: its exact text plus what is known about it."""
 
     id: str = Field(description="Stable identifier, e.g. the file stem.")
@@ -51,7 +80,7 @@ class Article(_Model):
         return cls.model_validate({"text": text, **meta})
 
 
-class Support(_Model):
+class Support(StrictModel):
     """Whether the sentence an evidence comes from backs its item, as checked in code."""
 
     verdict: Verdict = Field(
@@ -66,7 +95,7 @@ class Support(_Model):
     )
 
 
-class Evidence(_Model):
+class Evidence(StrictModel):
     """A verbatim quote from one source, located in that source's stored text.
 
     For aligned evidence, `Source.text[start:end] == quote` holds; offsets are computed by the
@@ -100,7 +129,7 @@ class Evidence(_Model):
         return self.alignment != "not_found"
 
 
-class MarkedSpan(_Model):
+class MarkedSpan(StrictModel):
     """A passage of the stored text the toolkit set apart, e.g. text addressed to an AI model."""
 
     kind: Literal["instruction"] = Field(
@@ -112,7 +141,7 @@ class MarkedSpan(_Model):
     reason: str = Field(description="Why it was set apart.")
 
 
-class Source(_Model):
+class Source(StrictModel):
     """The article a report was made from, with the exact text offsets refer to."""
 
     id: str
@@ -139,14 +168,14 @@ class Source(_Model):
         )
 
 
-class Location(_Model):
+class Location(StrictModel):
     """A place where the meetings took place."""
 
     name: str
     evidence: list[Evidence] = Field(default_factory=list)
 
 
-class DateMention(_Model):
+class DateMention(StrictModel):
     """A date as written, and the interval it allows, anchored to the publication date."""
 
     text: str = Field(description="The date as the article writes it, e.g. 'late October'.")
@@ -160,7 +189,7 @@ class DateMention(_Model):
     evidence: list[Evidence] = Field(default_factory=list)
 
 
-class Attendee(_Model):
+class Attendee(StrictModel):
     """A person, organisation or delegation the article links to the meetings."""
 
     name: str
@@ -172,7 +201,7 @@ class Attendee(_Model):
     evidence: list[Evidence] = Field(default_factory=list)
 
 
-class Denial(_Model):
+class Denial(StrictModel):
     """A party denying a claim, e.g. that its executives attended."""
 
     by: str
@@ -181,7 +210,7 @@ class Denial(_Model):
     evidence: list[Evidence] = Field(default_factory=list)
 
 
-class Topic(_Model):
+class Topic(StrictModel):
     """A subject of the talks, or of the cooperation they serve."""
 
     label: str
@@ -189,7 +218,7 @@ class Topic(_Model):
     evidence: list[Evidence] = Field(default_factory=list)
 
 
-class Risk(_Model):
+class Risk(StrictModel):
     """A risk, concern, obstacle or cost the article mentions, and who bears it."""
 
     label: str
@@ -199,7 +228,7 @@ class Risk(_Model):
     evidence: list[Evidence] = Field(default_factory=list)
 
 
-class KeyFigure(_Model):
+class KeyFigure(StrictModel):
     """A number worth keeping, as the article writes it."""
 
     value: str = Field(description="The figure as written, e.g. '36%'.")
@@ -207,7 +236,7 @@ class KeyFigure(_Model):
     evidence: list[Evidence] = Field(default_factory=list)
 
 
-class TokenUsage(_Model):
+class TokenUsage(StrictModel):
     """Tokens the model server counted: read (prompt) and written (completion)."""
 
     prompt_tokens: int = 0
@@ -222,7 +251,7 @@ class TokenUsage(_Model):
         )
 
 
-class PassInfo(_Model):
+class PassInfo(StrictModel):
     """One pass over the article (or one chunk of it): what it cost and how long it took."""
 
     name: str = Field(description="The pass's prompt, e.g. 'extract' or 'extract-themes'.")
@@ -237,7 +266,7 @@ class PassInfo(_Model):
     )
 
 
-class ExtractionInfo(_Model):
+class ExtractionInfo(StrictModel):
     """How a report was made: enough to reproduce it and to cache on."""
 
     backend: str
@@ -261,7 +290,7 @@ class ExtractionInfo(_Model):
     )
 
 
-class DroppedItem(_Model):
+class DroppedItem(StrictModel):
     """An item the model wrote that the article does not support, kept here with the reason."""
 
     field: str = Field(description="The report list it would have been in, e.g. 'attendees'.")
@@ -272,7 +301,7 @@ class DroppedItem(_Model):
     )
 
 
-class ReportWarning(_Model):
+class ReportWarning(StrictModel):
     """Something a reviewer should know before trusting the report."""
 
     kind: Literal["instruction", "hidden_text", "partial", "repaired"]
@@ -281,7 +310,7 @@ class ReportWarning(_Model):
     end: int | None = None
 
 
-class DefenceMeetingReport(_Model):
+class DefenceMeetingReport(StrictModel):
     """A grounded report of one article about defence-industry meetings."""
 
     source: Source
@@ -299,15 +328,15 @@ class DefenceMeetingReport(_Model):
     warnings: list[ReportWarning] = Field(default_factory=list)
     extraction: ExtractionInfo
 
+    def items(self) -> list[ReportItem]:
+        """Every item of every list field (`summarise.fields`), in field order."""
+        from ..fields import REPORT_FIELDS  # the registry reads this module's types
+
+        return [item for field in REPORT_FIELDS for item in field.items(self)]
+
     def evidence(self) -> list[Evidence]:
         """Every evidence item in the report, in field order."""
-        items: list[Location | DateMention | Attendee | Denial | Topic | Risk | KeyFigure] = [
-            *self.locations,
-            *self.dates,
-            *self.attendees,
-            *self.denials,
-            *self.topics,
-            *self.risks,
-            *self.key_figures,
-        ]
-        return [ev for item in items for ev in item.evidence]
+        return [ev for item in self.items() for ev in item.evidence]
+
+
+ReportItem = Location | DateMention | Attendee | Denial | Topic | Risk | KeyFigure

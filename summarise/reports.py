@@ -1,0 +1,92 @@
+"""Read report files: per-article reports and merged reports, with errors naming file and field.
+
+The one loader behind `summarise.merging.load_reports` (per-article reports to merge) and
+`summarise.review.load_for_review` (either kind, to show).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TypeVar
+
+from pydantic import ValidationError
+
+from .errors import InputError, describe_validation_error
+from .models.merged import READ_MERGE_SCHEMA_VERSIONS, MergedReport
+from .models.report import READ_SCHEMA_VERSIONS, DefenceMeetingReport
+
+__all__ = ["is_merged_report", "load_reports", "read_report", "read_report_json"]
+
+_M = TypeVar("_M", MergedReport, DefenceMeetingReport)
+
+
+def read_report_json(path: Path) -> object:
+    """The JSON in a report file; InputError when it cannot be read or is not JSON."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: cannot read the report: {exc}") from exc
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{path}: not valid JSON: {exc}") from exc
+
+
+def is_merged_report(data: object) -> bool:
+    """Whether parsed JSON is shaped like a merged report rather than a per-article one."""
+    return isinstance(data, dict) and "schema_version" in data and "entities" in data
+
+
+def load_reports(paths: Iterable[str | Path]) -> list[DefenceMeetingReport]:
+    """Read per-article report JSON files; raise InputError naming the file when one is unusable
+    (unreadable, not JSON, a merged report, or invalid: the first problems are listed)."""
+    reports = []
+    for path in map(Path, paths):
+        data = read_report_json(path)
+        if is_merged_report(data):
+            raise InputError(f"{path} is a merged report, not a per-article report")
+        reports.append(_article_report(path, data))
+    return reports
+
+
+def _versions(versions: tuple[str, ...]) -> str:
+    return ", ".join(versions)
+
+
+def _article_report(path: Path, data: object) -> DefenceMeetingReport:
+    """A per-article report of a schema version this toolkit reads."""
+    extraction = data.get("extraction") if isinstance(data, dict) else None
+    version = extraction.get("schema_version", "1") if isinstance(extraction, dict) else None
+    if version is not None and version not in READ_SCHEMA_VERSIONS:
+        raise InputError(
+            f"{path}: report schema version {version!r}; this version of summarise reads "
+            f"versions {_versions(READ_SCHEMA_VERSIONS)} (re-extract the article, or upgrade)"
+        )
+    return _validated(path, DefenceMeetingReport, data, "report")
+
+
+def read_report(path: Path) -> MergedReport | DefenceMeetingReport:
+    """Read a merged report or a per-article report from a JSON file.
+
+    Raises InputError naming the file when it cannot be read, is neither kind of report, or
+    is a merged report of another format version.
+    """
+    data = read_report_json(path)
+    if not isinstance(data, dict):
+        raise InputError(f"{path}: expected a report or a merged report (a JSON object)")
+    if is_merged_report(data):
+        if data["schema_version"] not in READ_MERGE_SCHEMA_VERSIONS:
+            raise InputError(
+                f"{path}: merged report format {data['schema_version']!r}; this version of "
+                f"summarise reads formats {_versions(READ_MERGE_SCHEMA_VERSIONS)}"
+            )
+        return _validated(path, MergedReport, data, "merged report")
+    return _article_report(path, data)
+
+
+def _validated(path: Path, model: type[_M], data: object, what: str) -> _M:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        problems = describe_validation_error(exc, root="report")
+        raise InputError(f"{path}: not a valid {what}: {problems}") from exc
