@@ -38,6 +38,12 @@ class Config(BaseModel):
     )
     model_path: Path | None = Field(default=None, description="GGUF file for the embedded server.")
     timeout: float = Field(default=600.0, gt=0, description="Seconds per HTTP request.")
+    article_timeout: float | None = Field(
+        default=None,
+        gt=0,
+        description="Seconds an article may take (per chunk of a long one) before it ends "
+        "with what is done; default per backend.",
+    )
     max_retries: int = Field(default=4, ge=0, description="Retries of transport errors.")
     retry_backoff: float = Field(default=1.0, ge=0, description="First retry wait, in seconds.")
     max_reasks: int = Field(default=2, ge=0, description="Re-asks after invalid model output.")

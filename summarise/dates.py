@@ -17,57 +17,47 @@ from typing import NamedTuple
 
 from summarise import models
 
+from .date_words import (
+    DAY_PHRASES,
+    FILLERS,
+    HALVES,
+    LEADING_FILLERS,
+    MONTHS,
+    PART_WORDS,
+    RELATIVE,
+    RELATIVE_DAYS,
+    SEPARATORS,
+    UNITS,
+    WEEKDAYS,
+)
+from .text import fold
+
 __all__ = ["DateInterval", "Interval", "describe_interval", "iso_interval", "normalise_date"]
 
-_MONTHS = {
-    name: number
-    for number, names in enumerate(
-        [
-            ("january", "jan"),
-            ("february", "feb"),
-            ("march", "mar"),
-            ("april", "apr"),
-            ("may",),
-            ("june", "jun"),
-            ("july", "jul"),
-            ("august", "aug"),
-            ("september", "sept", "sep"),
-            ("october", "oct"),
-            ("november", "nov"),
-            ("december", "dec"),
-        ],
-        start=1,
-    )
-    for name in names
-}
-_WEEKDAYS = {name.lower(): number for number, name in enumerate(calendar.day_name)}
 # Parts of a month, as first and last day (None: the month's last day).
 _PARTS: list[tuple[int, int | None]] = [(1, 10), (11, 20), (21, None), (1, 15), (16, None)]
-_PART_WORDS = {"early": 0, "beginning": 0, "start": 0, "mid": 1, "middle": 1, "late": 2, "end": 2}
-_HALVES = {"first": 3, "second": 4}
-_RELATIVE_DAYS = {"yesterday": -1, "today": 0, "tomorrow": 1}
-_UNITS = {"month": 0, "year": 1}
-_RELATIVE = {"last": "L", "next": "N", "this": "T"}
-_SEPARATORS = {"-", "/", "to", "and", "through", "thru", "till", "until"}
 _DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"
-# Words skipped between the parts of a date ("the 29th of October", "Oct. 29, 2025"); when the
-# whole text is the date, also the words that introduce it ("on October 29", "in late October").
-_FILLERS = {"the", "of", ",", "."}
-_LEADING_FILLERS = {"on", "in", "between", "from", "during"}
 
-_TOKEN = re.compile(r"\d{4}-\d{1,2}-\d{1,2}|\d+(?:st|nd|rd|th)?|[^\W\d_]+|[^\w\s]", re.I)
-_PART_HYPHEN = re.compile(r"\b(early|mid|late|to)-(?=[^\W\d_])", re.I)  # "mid-to-late October"
+# Words, with the vowel signs of Indic scripts (combining marks, which are not \w to Python),
+# and French elisions kept whole ("aujourd'hui").
+_TOKEN = re.compile(
+    r"\d{4}-\d{1,2}-\d{1,2}|\d+(?:st|nd|rd|th|er|e|\.)?|aujourd'hui|"
+    r"(?:[^\W\d_]|[\u0900-\u0dff])+|[^\w\s]",
+    re.I,
+)
+# "mid-to-late October", "mi-octobre", "Anfang-Oktober"
+_PART_HYPHEN = re.compile(r"\b(early|mid|late|to|mi|fin|debut)-(?=[^\W\d_])", re.I)
 
 # The grammar, over one letter per token: M month, D day of the month, Y year, P part of a
 # month, W weekday, S range separator, R yesterday/today/tomorrow, L/N/T last/next/this,
-# U "month" or "year", x anything else.
+# U "week", "month" or "year" (after or before last/next: "le mois dernier"), x anything else.
 _SIDE = r"(?:W?(?:MDY?|DMY?)|P?MY?|P?Y|DY?|P)"
 _GRAMMAR = re.compile(
     rf"(?P<range>(?P<a>{_SIDE})S(?P<b>{_SIDE}))"
     r"|(?P<point>W?(?:MDY?|DMY?)|P?MY?|P?Y)"
     r"|(?P<weekday>[LNT]?W)"
     r"|(?P<day>R)"
-    r"|(?P<unit>[LNT]U)"
+    r"|(?P<unit>P?[LNT]?U|U[LN])"
 )
 _COARSENESS: list[models.DatePrecision] = ["day", "days", "part_of_month", "month", "year"]
 
@@ -202,23 +192,44 @@ class _Point:
             return None
 
 
-def normalise_date(text: str, published: date | None) -> DateInterval:
+def normalise_date(text: str, published: date | None, *, future: bool = False) -> DateInterval:
     """The interval a written date allows, anchored to the publication date when it has no year.
 
-    The whole text is read as a date first ("late October", "on Thursday", "Dec. 4 to 5");
-    failing that, the first date written inside it ("... held on October 29 and 30."), where
-    month and weekday names count only when capitalised. Never raises: anything else is
+    The whole text is read as a date first ("late October", "on Thursday", "am Freitag", "26 de
+    octubre"); failing that, the first date written inside it ("... held on October 29
+    and 30."), where month and weekday names count only when capitalised (or in a script
+    without capitals). A bare weekday is the one before publication, or after it if the date
+    is of something still to happen (`future`). Never raises: anything else is
     `DateInterval(None, None, "unknown")`.
     """
+    folded_text = fold(text)
+    for phrase, day in DAY_PHRASES.items():
+        if phrase in folded_text:
+            text = re.sub(re.escape(phrase), day, folded_text)
+            break
+    interval = _read(text, published, future)
+    if (  # "earlier this week": before the day the article was published
+        published is not None
+        and folded_text.startswith("earlier")
+        and interval.earliest is not None
+        and interval.latest is not None
+        and interval.earliest < published <= interval.latest
+    ):
+        interval = replace(interval, latest=published - timedelta(days=1))
+    return interval
+
+
+def _read(text: str, published: date | None, future: bool) -> DateInterval:
+    """The whole text as a date, else the first date inside it, else unknown."""
     tokens = _tokens(text, whole=True)
     match = _GRAMMAR.fullmatch("".join(token.code for token in tokens))
     if match:
-        interval = _interpret(match, tokens, published)
+        interval = _interpret(match, tokens, published, future)
         if interval != _UNKNOWN:
             return interval
     tokens = _tokens(text, whole=False)
     for match in _GRAMMAR.finditer("".join(token.code for token in tokens)):
-        interval = _interpret(match, tokens, published)
+        interval = _interpret(match, tokens, published, future)
         if interval != _UNKNOWN:
             return interval
     return _UNKNOWN
@@ -229,42 +240,65 @@ def _tokens(text: str, *, whole: bool) -> list[_Token]:
     for dash in _DASHES:
         text = text.replace(dash, "-")
     words = _TOKEN.findall(_PART_HYPHEN.sub(r"\1 ", text))
-    fillers = (_FILLERS | _LEADING_FILLERS) if whole else _FILLERS
+    fillers = (FILLERS | LEADING_FILLERS) if whole else FILLERS
     tokens: list[_Token] = []
     for index, word in enumerate(words):
-        lower = word.casefold()
+        lower = fold(word).rstrip(".") or fold(word)
         if lower in fillers or (lower == "half" and tokens and tokens[-1].code == "P"):
             continue
         if lower[0].isdecimal() and "-" in lower:  # ISO 8601, as month, day and year
             year, month, day = map(int, lower.split("-"))
             tokens += [_Token("M", month), _Token("D", day), _Token("Y", year)]
-        elif lower in _HALVES:
+        elif lower in HALVES:
             following = words[index + 1].casefold() if index + 1 < len(words) else ""
-            tokens.append(_Token("P", _HALVES[lower]) if following == "half" else _Token("x", 0))
+            tokens.append(_Token("P", HALVES[lower]) if following == "half" else _Token("x", 0))
         else:
-            tokens.append(_token(lower, named=whole or word[:1].isupper()))
-    return tokens
+            # names count in prose only when capitalised; scripts without case always count
+            named = whole or word[:1].isupper() or not word[:1].islower()
+            tokens.append(_token(lower, named=named))
+    if whole:  # a date does not start with a range separator ("a finales de octubre")
+        while tokens and tokens[0].code == "S":
+            tokens.pop(0)
+    return _weeks_of_months(tokens)
+
+
+def _weeks_of_months(tokens: list[_Token]) -> list[_Token]:
+    """ "The last week of October" is late October, not the week before publication."""
+    out: list[_Token] = []
+    for token in tokens:
+        if (
+            token.code == "M"
+            and len(out) >= 2
+            and out[-1] == _Token("U", 2)
+            and out[-2].code in ("L", "x")
+        ):
+            part = 2 if out[-2].code == "L" else 0
+            out[-2:] = [_Token("P", part)]
+        out.append(token)
+    return out
 
 
 def _token(word: str, *, named: bool) -> _Token:
-    number = word.rstrip("stndrh")
+    number = word.rstrip("stndrhe.")
     if number.isdecimal():
         if len(number) == 4:
             return _Token("Y", int(number))
         return _Token("D", int(number)) if 1 <= int(number) <= 31 else _Token("x", 0)
-    if named and word in _MONTHS:
-        return _Token("M", _MONTHS[word])
-    if named and word in _WEEKDAYS:
-        return _Token("W", _WEEKDAYS[word])
-    for code, table in (("P", _PART_WORDS), ("R", _RELATIVE_DAYS), ("U", _UNITS)):
+    if named and word in MONTHS:
+        return _Token("M", MONTHS[word])
+    if named and word in WEEKDAYS:
+        return _Token("W", WEEKDAYS[word])
+    for code, table in (("P", PART_WORDS), ("R", RELATIVE_DAYS), ("U", UNITS)):
         if word in table:
             return _Token(code, table[word])
-    if word in _RELATIVE:
-        return _Token(_RELATIVE[word], 0)
-    return _Token("S", 0) if word in _SEPARATORS else _Token("x", 0)
+    if word in RELATIVE:
+        return _Token(RELATIVE[word], 0)
+    return _Token("S", 0) if word in SEPARATORS else _Token("x", 0)
 
 
-def _interpret(match: re.Match[str], tokens: list[_Token], published: date | None) -> DateInterval:
+def _interpret(
+    match: re.Match[str], tokens: list[_Token], published: date | None, future: bool = False
+) -> DateInterval:
     """The interval for one grammar match over `tokens`."""
     matched = tokens[match.start() : match.end()]
     if match.lastgroup == "range":
@@ -274,7 +308,7 @@ def _interpret(match: re.Match[str], tokens: list[_Token], published: date | Non
     if match.lastgroup == "point":
         point = _point(matched)
         return _anchored(point.days, point.precision, point.year is not None, published)
-    return _relative(matched, published)
+    return _relative(matched, published, future)
 
 
 def _point(tokens: list[_Token]) -> _Point:
@@ -353,21 +387,38 @@ def _distance(interval: _Days, day: date) -> int:
     return max((start - day).days, (day - end).days, 0)
 
 
-def _relative(tokens: list[_Token], published: date | None) -> DateInterval:
-    """Weekdays, yesterday/today/tomorrow and last/this/next month or year."""
+_WEEK_PARTS = [(0, 2), (2, 4), (4, 6)]  # early, mid and late in a week: Mon-Wed, Wed-Fri, Fri-Sun
+
+
+def _period(codes: str, tokens: list[_Token], published: date | None) -> DateInterval:
+    """Last/this/next week, month or year, or a part of one ("Anfang der Woche")."""
+    unit = next(t.value for t in tokens if t.code == "U")
+    precision: models.DatePrecision = ("month", "year", "days")[unit]
+    if published is None:
+        return DateInterval(None, None, precision)
+    step = 0
+    for code, value in (("L", -1), ("N", 1)):
+        if code in codes:
+            step = value
+    part = next((t.value for t in tokens if t.code == "P"), None)
+    if unit == 2:  # weeks run Monday to Sunday
+        monday = published - timedelta(days=published.weekday()) + timedelta(weeks=step)
+        first, last = _WEEK_PARTS[part] if part is not None and part < 3 else (0, 6)
+        return DateInterval(monday + timedelta(days=first), monday + timedelta(days=last), "days")
+    if unit == 1:
+        point = _Point(year=published.year + step)
+    else:
+        months = published.year * 12 + published.month - 1 + step
+        point = _Point(part=part, month=months % 12 + 1, year=months // 12)
+    return _anchored(point.days, point.precision, True, published)
+
+
+def _relative(tokens: list[_Token], published: date | None, future: bool) -> DateInterval:
+    """Weekdays, yesterday/today/tomorrow and last/this/next week, month or year."""
     codes = "".join(token.code for token in tokens)
     last = tokens[-1]
-    if codes[-1] == "U":
-        precision: models.DatePrecision = "year" if last.value == _UNITS["year"] else "month"
-        if published is None:
-            return DateInterval(None, None, precision)
-        step = {"L": -1, "T": 0, "N": 1}[codes[0]]
-        if precision == "year":
-            point = _Point(year=published.year + step)
-        else:
-            months = published.year * 12 + published.month - 1 + step
-            point = _Point(month=months % 12 + 1, year=months // 12)
-        return _anchored(point.days, precision, True, published)
+    if "U" in codes:
+        return _period(codes, tokens, published)
     if codes[0] == "T":
         return _UNKNOWN  # "this Thursday" may be either side of the publication date
     if published is None:
@@ -378,7 +429,9 @@ def _relative(tokens: list[_Token], published: date | None) -> DateInterval:
         offset = (last.value - published.weekday() - 1) % 7 + 1
     elif codes[0] == "L":  # the last such weekday before publication
         offset = -((published.weekday() - last.value - 1) % 7 + 1)
-    else:  # "Thursday": within the week up to the publication date
+    elif future:  # "Thursday" of what will happen: within the week from the publication date
+        offset = (last.value - published.weekday()) % 7
+    else:  # "Thursday" of what happened: within the week up to the publication date
         offset = -((published.weekday() - last.value) % 7)
     try:
         day = published + timedelta(days=offset)

@@ -247,9 +247,13 @@ def ground(quote: str, text: str, source_id: str, *, offset: int = 0) -> models.
 # --- sentences: where extraction looks for a sentence naming an attendee -------------------
 
 # A sentence ends at . ! or ? (then any closing quotes or brackets) before whitespace and a
-# capital, digit or opening quote; not after a title or a one-letter initial ("Mr. Kumar",
-# "S. Jaishankar", "U.S. officials").
-_SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)\]]*(?=\s+[\"'\u201c\u2018(\[]?[A-Z0-9])")
+# capital (Latin, accented or Cyrillic), digit or opening quote; not after a title or a
+# one-letter initial ("Mr. Kumar", "S. Jaishankar", "U.S. officials").
+# Devanagari's danda (U+0964) ends a sentence whatever follows: the script has no capitals.
+_SENTENCE_END = re.compile(
+    r"[.!?][\"'\u201d\u2019)\]]*(?=\s+[\"'\u201c\u2018\u00ab\u201e(\[]?"
+    r"[A-Z0-9\u00c0-\u00d6\u00d8-\u00de\u0401\u0410-\u042f])|[\u0964\u0965](?=\s)"
+)
 _NO_END_BEFORE = re.compile(
     r"(?:\b(?:Mr|Mrs|Ms|Dr|Prof|Gen|Lt|Col|Maj|Capt|Adm|Sgt|St|Sr|Jr|Inc|Ltd|Co|Corp|No|vs|"
     r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)|\b[A-Z]|\.[A-Z])\.$"

@@ -43,7 +43,8 @@ TAKING_PART = _words(
     r"pourparlers", r"a assiste", r"delegation\w*", r"sommet",
     # es
     r"se reunio", r"reunio\w*", r"reunion\w*", r"encuentro", r"particip\w*", r"visit\w*",
-    r"asisti\w*", r"delegacion\w*", r"firm\w*", r"encabez\w*", r"recibi\w*", r"conversaciones",
+    r"asisti\w*", r"delegacion\w*", r"firm(?:o|aron|ado|ar)", r"encabez\w*", r"recibi\w*",
+    r"conversaciones",
     r"comitiva", r"viaj\w*", r"su paso por",
     # de
     r"traf\w*", r"getroffen", r"treffen", r"nahm\w* teil", r"teilgenommen", r"besuch\w*",
@@ -52,9 +53,10 @@ TAKING_PART = _words(
     # ru
     r"встрет\w*", r"встреч\w*", r"переговор\w*", r"посет\w*", r"визит\w*", r"делегац\w*",
     r"участ\w*", r"подписа\w*", r"провел\w*", r"провед\w*", r"прибыл\w*", r"принял\w*",
-    r"обсуди\w*", r"обсужд\w*",
+    r"обсуди\w*", r"обсужд\w*", r"сопровожд\w*", r"поездк\w*",
     # hi
-    "मुलाकात", "बैठक", "भाग लिया", "दौरा", "दौरे", "प्रतिनिधिमंडल", "वार्ता", "बातचीत",
+    "मुलाकात", "बैठक", "भाग लिया", "भाग लेने", "भाग लेंगे", "दौरा", "दौरे", "प्रतिनिधिमंडल",
+    "वार्ता", "बातचीत", "अध्यक्षता", "सह-अध्यक्षता", "शामिल",
 )  # fmt: skip
 
 # Denying something: a claim, a report, having taken part.
@@ -62,7 +64,7 @@ DENIAL = _words(
     # en
     r"den(?:y|ies|ied|ying|ial|ials)", "incorrect", "untrue", "false", r"not true",
     r"baseless", "misleading", "fabricated", r"reject\w*", r"refut\w*", r"rubbish\w*",
-    r"dismiss\w*", r"disput\w*", r"no (?:\w+ )?(?:representative|executive|official)s? "
+    r"dismiss\w*", r"disput\w*", r"no (?:\w+ ){0,3}(?:representative|executive|official)s? "
     r"(?:\w+ )?(?:attended|participated|travell?ed|was present)",
     r"(?:did|does|had) not (?:attend|participate|take part|travel|send)", r"never (?:attended|met)",
     r"was not (?:part|present)", r"were not (?:part|present)", r"no truth",

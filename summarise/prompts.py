@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import tomllib
 from dataclasses import dataclass
 from functools import cache
@@ -13,6 +14,19 @@ from jinja2 import StrictUndefined, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
 from .errors import ConfigError
+
+# The prompt wraps the article between "<<<ARTICLE" and "ARTICLE>>>": runs of three or more
+# angle brackets inside an article are written with lookalike guillemets, so no article can
+# close its own block and speak after it.
+_DELIMITER_RUN = re.compile(r"<{3,}|>{3,}")
+
+
+def escape_delimiters(text: str) -> str:
+    """The article as the prompt shows it: delimiter-like runs of < or > replaced."""
+    return _DELIMITER_RUN.sub(
+        lambda m: ("\u2039" if m.group()[0] == "<" else "\u203a") * len(m.group()), text
+    )
+
 
 _ENV = SandboxedEnvironment(undefined=StrictUndefined, keep_trailing_newline=True, autoescape=False)
 

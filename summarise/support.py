@@ -11,7 +11,6 @@ review page and `summarise eval` report them.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -29,6 +28,7 @@ from .lexicon import (
     STOPWORDS,
     TAKING_PART,
 )
+from .text import LATIN_END as _LATIN_END, fold
 
 __all__ = [
     "ArticleText",
@@ -48,34 +48,32 @@ __all__ = [
 
 Verdict = Literal["supported", "weak", "contradicts", "none"]
 Side = Literal["attended", "denied"]
-_RANK: dict[Verdict, int] = {"supported": 3, "weak": 2, "contradicts": 1, "none": 0}
 
-_TYPOGRAPHY = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
-_WORD = re.compile(r"[^\W_]+(?:['\-][^\W_]+)*")
+# Word characters, with the vowel signs of Indic scripts (combining marks, not \w to Python).
+_LETTER = r"(?:[^\W_]|[\u0900-\u0dff])"
+_WORD = re.compile(rf"{_LETTER}+(?:['\-]{_LETTER}+)*")
 _ACRONYM_DEFINITION = re.compile(r"([^\W\d_][\w&.'\- ]{3,80}?)\s*\(([A-Z][A-Za-z&]{1,9})\)")
-# Words around a denial that make it bear on taking part, or on a report of it.
-_ABOUT_ATTENDING = re.compile(
-    TAKING_PART.pattern
-    + r"|(?<!\w)(?:report\w*|claim\w*|information|linking|story|allegation\w*|news|article"
-    r"|rapport|informations?|nouvelles|informe\w*|version\w*|bericht\w*|meldung\w*"
-    r"|сообщени\w*|информаци\w*|रिपोर्ट|खबर)(?!\w)"
+# What makes a denial the party's own: a gerund ("denied attending"), a word pointing back to
+# the party ("their executives", "linking them"), in the denial's own clause.
+_GERUND = re.compile(
+    r"\s*(?:(?:that it|that they|having|ever|to have|avoir|d'avoir|haber|de haber|jamais|nunca)"
+    r"\s+)*(?:attend|particip|travel|tak|meet|visit|send|sent|asist|rencontr|reun|teilgenommen)\w*"
 )
-_WINDOW_WORDS = 10  # words on each side of a denial cue that may say what it denies
-_LATIN_END = 0x250  # combining marks on code points below this are accents on Latin letters
-
-
-def fold(text: str) -> str:
-    """Case-folded text with accents on Latin letters removed and typographic quotes plain.
-
-    Other scripts keep their marks (Devanagari vowel signs are combining characters).
-    """
-    decomposed = unicodedata.normalize("NFKD", text.translate(_TYPOGRAPHY).casefold())
-    kept: list[str] = []
-    for char in decomposed:
-        if unicodedata.combining(char) and kept and ord(kept[-1]) < _LATIN_END:
-            continue
-        kept.append(char)
-    return unicodedata.normalize("NFC", "".join(kept))
+# Denials that follow what they deny ("the information ... was incorrect").
+_PREDICATE = re.compile(
+    r"incorrect|untrue|false|not true|baseless|misleading|fabricated|no truth|faux|fausse|"
+    r"inexact\w*|sans fondement|falso|falsa|sin fundamento|falsch|haltlos|unzutreffend|"
+    r"ложн\w*|не соответству\w* действительност\w*|गलत|भ्रामक|मनगढ़ंत|झूठ"
+)
+_SELF = re.compile(
+    r"(?<!\w)(?:it|its|they|them|their|itself|we|our|us|his|her|him|sa|son|ses|leur|leurs|su|"
+    r"sus|ihre?|seine?|sich|его|её|их|свой|своих|своей)(?!\w)"
+)
+_LINKING = re.compile(
+    r"(?<!\w)(?:linking|link(?:ed|s)?|tying|lien\w*|vinculan\w*|verbind\w*)(?!\w)"
+)
+_CLAUSE_MARKS = (",", ";", " - ", " \u2013 ", " \u2014 ", ":")
+_MINISTRY = re.compile(r"ministr|minister|ministerium|министерств")
 
 
 def _tokens(text: str) -> list[str]:
@@ -91,6 +89,35 @@ def _same_token(a: str, b: str) -> bool:
         len(short) >= 4
         and long.startswith(short[: max(4, len(short) - 2)])
         and (len(long) - len(short) <= 2)
+    )
+
+
+def _alone(word: str, text: str) -> int:
+    """How often `text` writes `word` capitalised and not followed by another capitalised word."""
+    count = 0
+    for match in re.finditer(r"[^\W\d_]+(?:\s+[^\W\d_]+)?", text):
+        head, *rest = match.group().split()
+        if head[:1].isupper() and fold(head) == word and not (rest and rest[0][:1].isupper()):
+            count += 1
+    return count
+
+
+def _demonym(word: str, text: str) -> bool:
+    """Whether the article writes an adjective of the word ("Indian" of "India"): a country."""
+    return any(
+        re.search(rf"(?<!\w){re.escape(word[:1].upper() + word[1:] + end)}(?!\w)", text)
+        for end in ("n", "an", "ian")
+    )
+
+
+def _count_run(needle: Sequence[str], haystack: Sequence[str]) -> int:
+    return (
+        sum(
+            all(_same_token(n, haystack[start + k]) for k, n in enumerate(needle))
+            for start in range(len(haystack) - len(needle) + 1)
+        )
+        if needle
+        else 0
     )
 
 
@@ -110,12 +137,7 @@ class Judgement:
     verdict: Verdict
     checked: str
     side: Side | None = None
-
-    def better_than(self, other: Judgement) -> bool:
-        return _RANK[self.verdict] > _RANK[other.verdict]
-
-
-_NONE = Judgement("none", "nothing checked")
+    strength: int = 0  # among sentences of one verdict, more is better (words shared...)
 
 
 def is_description(name: str) -> bool:
@@ -160,6 +182,10 @@ class Party:
             short = (key[-1],)
         elif not person and content and len(content[0]) >= 4 and content[0] not in GENERIC_PARTY:
             short = (content[0],)
+            if _alone(content[0], text) > _count_run(key, _tokens(text)) or _demonym(
+                content[0], text
+            ):
+                short = ()  # "India" of "India Optel": the article uses it for something else
         return cls(
             name=name,
             person=person,
@@ -181,7 +207,15 @@ class Party:
         words = list(re.finditer(r"[^\W\d_]+", sentence))
         for k, match in enumerate(words):  # a proper noun of its own, not the head of a name
             word = match.group()
-            if not (word[:1].isupper() and any(_same_token(fold(word), w) for w in self.short)):
+            folded_word = fold(word)
+            latin = ord(word[0]) < _LATIN_END
+            if not (
+                word[:1].isupper()
+                and any(
+                    folded_word == w or (not latin and _same_token(folded_word, w))
+                    for w in self.short
+                )
+            ):
                 continue
             following = words[k + 1] if k + 1 < len(words) else None
             if following is None or sentence[match.end() : following.start()].strip():
@@ -244,12 +278,14 @@ class ArticleText:
         reference = REFERENCE.search(s.folded)
         if reference is None or any(p.written_in(s.text, s.tokens) for p in parties if p != party):
             return None
+        kind = _MINISTRY.search(reference.group())
+        if kind and not _MINISTRY.search(fold(party.name)):
+            return None  # "the ministry" is a ministry, not a company named before it
         for j in range(i - 1, max(i - 3, -1), -1):
             before = self.sentences[j]
             named = [p for p in (*parties, party) if p.written_in(before.text, before.tokens)]
             if named:
                 return f'"{reference.group()}" (for {party.name})' if party in named else None
-        return None
         return None
 
 
@@ -258,12 +294,35 @@ def _cue(pattern: re.Pattern[str], text: str) -> str | None:
     return match.group() if match else None
 
 
-def _denial_about_attending(folded: str) -> str | None:
-    """A denial cue whose surroundings speak of taking part or of a report of it."""
+def _clause_span(folded: str, start: int, end: int) -> tuple[int, int]:
+    """Where the clause around `folded[start:end]` runs: to the nearest comma, semicolon, dash."""
+    left = max(folded.rfind(mark, 0, start) for mark in _CLAUSE_MARKS) + 1
+    rights = [i for mark in _CLAUSE_MARKS if (i := folded.find(mark, end)) >= 0]
+    return left, min(rights) if rights else len(folded)
+
+
+def _own_denial(folded: str, forms: Sequence[str]) -> str | None:
+    """A denial cue whose clause has the party deny its own taking part: "X denied attending",
+    "no X representative attended", "the reports linking them to the meetings were incorrect",
+    "X said its executives had not travelled". "X denied reports that Y attended" is not one.
+
+    What is denied follows a denying verb ("denied that ...") and precedes a denying predicate
+    ("... was incorrect"); only that part of the clause is read for the party.
+    """
     for match in DENIAL.finditer(folded):
-        before = folded[: match.start()].split()[-_WINDOW_WORDS:]
-        after = folded[match.end() :].split()[:_WINDOW_WORDS]
-        if _ABOUT_ATTENDING.search(" ".join([*before, match.group(), *after])):
+        clause_start, clause_end = _clause_span(folded, match.start(), match.end())
+        clause = folded[clause_start:clause_end]
+        if TAKING_PART.search(match.group()):  # "no ... attended", "did not attend"
+            return match.group()
+        if not (TAKING_PART.search(clause) or _LINKING.search(clause)):
+            continue
+        if _PREDICATE.fullmatch(match.group()):
+            denied = folded[clause_start : match.start()]
+        else:
+            denied = folded[match.end() : clause_end]
+        if _GERUND.match(folded[match.end() : match.end() + 40]):
+            return match.group()
+        if _SELF.search(denied) or any(f and f in denied for f in forms):
             return match.group()
     return None
 
@@ -279,16 +338,17 @@ def judge_attendance(
     membership = MEMBERSHIP.search(s.folded)
     if membership and s.folded.find(written.split()[0].casefold()) >= membership.end() - 12:
         return Judgement("none", f"names {written!r} only as a member of a body")
-    denial = _denial_about_attending(s.folded)
-    if denial and not NON_DENIAL.search(s.folded):
-        return Judgement(
-            "supported", f"names {written!r}; denies taking part ({denial!r})", "denied"
-        )
-    taking_part = _cue(TAKING_PART, s.folded)
-    if taking_part:
-        return Judgement(
-            "supported", f"names {written!r}; taking part ({taking_part!r})", "attended"
-        )
+    forms = [fold(" ".join(form)) for form in party.forms if len(" ".join(form)) > 2]
+    own = _own_denial(s.folded, forms)
+    if own is not None and not NON_DENIAL.search(s.folded):
+        return Judgement("supported", f"names {written!r}; denies taking part ({own!r})", "denied")
+    denied_spans = [_clause_span(s.folded, d.start(), d.end()) for d in DENIAL.finditer(s.folded)]
+    for cue in TAKING_PART.finditer(s.folded):
+        if not any(a <= cue.start() < b for a, b in denied_spans):
+            checked = f"names {written!r}; taking part ({cue.group()!r})"
+            return Judgement("supported", checked, "attended")
+    if denied_spans:
+        return Judgement("weak", f"names {written!r} in a denial of something else")
     return Judgement("weak", f"names {written!r} but not as taking part")
 
 
@@ -298,17 +358,29 @@ def attributed(text: str) -> bool:
 
 
 def judge_denial(
-    article: ArticleText, i: int, denier: Party, parties: Sequence[Party] = ()
+    article: ArticleText,
+    i: int,
+    denier: Party,
+    parties: Sequence[Party] = (),
+    *,
+    as_subject: bool = False,
 ) -> Judgement:
-    """Whether sentence `i` has `denier` deny something ("declined to comment" is no denial)."""
+    """Whether sentence `i` has `denier` deny something ("declined to comment" is no denial).
+
+    `as_subject`: the denier must be named before the denial word, as who denies ("X denied
+    that Y attended" has X deny, not Y).
+    """
     s = article.sentences[i]
     written = article.names(denier, i, parties)
     if written is None:
         return Judgement("none", f"does not name {denier.name!r}")
-    denial = _cue(DENIAL, s.folded)
+    denial = DENIAL.search(s.folded)
     silence = _cue(NON_DENIAL, s.folded)
     if denial and not (silence and not _denial_outside(s.folded, silence)):
-        return Judgement("supported", f"names {written!r}; denies ({denial!r})")
+        where = s.folded.find(fold(written.strip('"').split('" (')[0]))
+        if as_subject and not 0 <= where < denial.start():
+            return Judgement("weak", f"names {written!r} after the denial ({denial.group()!r})")
+        return Judgement("supported", f"names {written!r}; denies ({denial.group()!r})")
     if silence:
         return Judgement("contradicts", f"names {written!r}; {silence!r} is no denial")
     return Judgement("weak", f"names {written!r} but no denial")
@@ -351,7 +423,7 @@ def judge_label(sentence: str, label: str, detail: str | None = None) -> Judgeme
     if not wanted:
         return Judgement("none", "the label has no content words")
     if len(shared) >= 2 or (shared and len(shared) / len(wanted) >= 0.5):
-        return Judgement("supported", f"shares {', '.join(shared)}")
+        return Judgement("supported", f"shares {', '.join(shared)}", strength=len(shared))
     if shared:
         return Judgement("weak", f"shares only {shared[0]}")
     return Judgement("none", "shares no content word")

@@ -8,13 +8,16 @@ differently), both behaviours are kept as separately named functions, so no outp
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 
 __all__ = [
     "LABEL_STOPWORDS",
     "LABEL_SYNONYMS",
+    "LATIN_END",
     "WORD",
+    "fold",
     "folded",
     "label_ids",
     "label_tokens",
@@ -25,6 +28,8 @@ __all__ = [
 ]
 
 WORD = re.compile(r"\w+")
+_TYPOGRAPHY = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
+LATIN_END = 0x250  # combining marks on code points below this are accents on Latin letters
 
 LABEL_STOPWORDS = frozenset(
     {
@@ -111,3 +116,17 @@ def label_ids(prefix: str, labels: Sequence[str]) -> list[str]:
         seen[base] += 1
         ids.append(base if seen[base] == 1 else f"{base}-{seen[base]}")
     return ids
+
+
+def fold(text: str) -> str:
+    """Case-folded text with accents on Latin letters removed and typographic quotes plain.
+
+    Other scripts keep their marks (Devanagari vowel signs are combining characters).
+    """
+    decomposed = unicodedata.normalize("NFKD", text.translate(_TYPOGRAPHY).casefold())
+    kept: list[str] = []
+    for char in decomposed:
+        if unicodedata.combining(char) and kept and ord(kept[-1]) < LATIN_END:
+            continue
+        kept.append(char)
+    return unicodedata.normalize("NFC", "".join(kept))

@@ -1,7 +1,8 @@
 """A fake OpenAI-compatible chat server on loopback that injects faults on chosen requests.
 
-Not a model: a successful answer is a valid extraction draft built from the article in the
-prompt (quotes cut from its text). Each article is recognised by a tag `ART-<key>` in its
+Not a model: a successful answer is a valid extraction draft for the article in the prompt,
+naming what the test articles say (a party named "Alpha Defence" if the text has one, Moscow,
+late October, spare parts...). Each article is recognised by a tag `ART-<key>` in its
 text; `script[key]` lists what its 1st, 2nd, ... requests get (then "ok"). Runs in a thread
 (`with FaultServer(...) as server:`) or as a process for benchmarks::
 
@@ -30,55 +31,31 @@ Fault = Literal[
     "drop",  # connection closed without an answer
     "malformed",  # 200 with content that is not JSON (instructor re-asks)
     "cutoff",  # 200, finish_reason "length", half a JSON (no re-ask: max_tokens is the cause)
-    "badquote",  # 200 with quotes that are not in the article (re-asked once by grounding)
+    "schema",  # 200 with JSON that lacks a required field (instructor re-asks once)
 ]
 
 TAG = re.compile(r"\bART-([A-Za-z0-9_-]+)")
-_ARTICLE = re.compile(r"<<<\n(.*)\n>>>", re.S)
-_WORDS = re.compile(r"\S+(?:[ \t]+\S+){4,9}")
+_ARTICLE = re.compile(r"<<<ARTICLE[^\n]*\n(.*)\nARTICLE>>>", re.S)
 
 
-def draft_for(text: str, *, quotes_from: str | None = None) -> dict[str, Any]:
-    """A draft valid for both passes for `text`: every quote is a run of 5-10 words of the text."""
-    found = [m.group(0) for m in _WORDS.finditer(quotes_from or text)]
-    quotes = (found or [text.strip()])[:4]
-
-    def quote(i: int) -> str:
-        return quotes[i % len(quotes)]
-
+def draft_for(text: str) -> dict[str, Any]:
+    """A draft valid for both passes (the facts and the themes fields together)."""
+    party = "Alpha Defence" if "Alpha Defence" in text else "Example Defence Ltd"
     return {
-        "summary": quote(0),
-        "locations": [{"name": "Moscow", "quote": quote(0)}],
-        "dates": [{"text": "late October", "of": "the meetings", "quote": quote(1)}],
+        "summary": text.strip()[:200],
+        "locations": [{"name": "Moscow"}],
+        "dates": [{"text": "late October", "of": "the meetings", "main": True}],
         "attendees": [
-            {
-                "name": "Example Defence Ltd",
-                "kind": "organisation",
-                "affiliation": None,
-                "role": None,
-                "country": "India",
-                "stance": "reported",
-                "quote": quote(2),
-            }
+            {"name": party, "kind": "organisation", "role": None, "affiliation": None,
+             "stance": "reported"}
         ],
         "denials": [],
-        # the themes pass needs at least 3 topics and 2 risks
-        "topics": [
-            {"label": label, "detail": "talks", "quote": quote(i)}
-            for i, label in enumerate(["defence cooperation", "spare parts", "joint research"])
-        ],
-        "risks": [
-            {
-                "label": label,
-                "detail": "d",
-                "category": "sanctions",
-                "borne_by": None,
-                "quote": quote(i),
-            }
-            for i, label in enumerate(["sanctions", "costs"])
-        ],
         "key_figures": [],
-    }
+        "topics": [{"label": label, "detail": "talks"}
+                   for label in ["spare parts", "joint production", "fighter jets"]],
+        "risks": [{"label": label, "detail": "d", "category": "other", "borne_by": None}
+                  for label in ["supply of components", "joint production costs"]],
+    }  # fmt: skip
 
 
 def completion(content: str, *, finish_reason: str = "stop", prompt_chars: int = 0) -> bytes:
@@ -110,7 +87,7 @@ class FaultServer:
     """The server: per-article fault scripts, a fixed latency, an optional parallelism cap.
 
     `requests[key]` counts the requests for each article and `answered[key]` its valid answers
-    ("ok" and "badquote"); `peak` is the most requests seen in flight at once.
+    ("ok" and "schema"); `peak` is the most requests seen in flight at once.
     """
 
     def __init__(
@@ -191,9 +168,10 @@ class FaultServer:
                 handler.close_connection = True
                 return
             self._work()
-            if fault in ("ok", "badquote"):
-                other = "Nothing here matches the article at all, not one word of it ever."
-                draft = draft_for(text, quotes_from=other if fault == "badquote" else None)
+            if fault in ("ok", "schema"):
+                draft = draft_for(text)
+                if fault == "schema":
+                    del draft["summary"], draft["topics"]
                 _send(handler, 200, completion(json.dumps(draft), prompt_chars=len(prompt)))
                 answered = True
             elif fault == "429":

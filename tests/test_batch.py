@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+import summarise.merging
 from summarise.batch import (
     ArticleEntry,
     RunSummary,
@@ -42,7 +43,7 @@ CALLS = len(PASSES)  # requests for an article that needs no retry: one per extr
 def article_text(key: str) -> str:
     """An article the fault server recognises by its tag."""
     return (
-        f"Reference ART-{key}. Indian defence companies met Russian officials in Moscow in late "
+        f"Reference ART-{key}. Alpha Defence executives met Russian officials in Moscow in late "
         "October to discuss spare parts and joint production.\n\nThe talks covered the supply "
         "of components for equipment already in service, officials said on Thursday.\n\n"
         "Further meetings are expected early next year in New Delhi, according to two sources."
@@ -160,7 +161,7 @@ def test_a_rerun_makes_no_model_call_and_a_change_redoes_only_what_changed(
         merges.append(len(reports))
         return real_merge(reports)
 
-    monkeypatch.setattr(folder, "merge", counted_merge)
+    monkeypatch.setattr(summarise.merging, "merge", counted_merge)
     run_folder(src, out, config=config)
     assert sum(fake.requests.values()) == 3 * CALLS and merges == [3]
 
@@ -220,7 +221,7 @@ FAULTS: dict[str, tuple[list[Fault], str, int, str | None]] = {
     "garbled": (["malformed"], "done", 2, None),
     "garbage": (["malformed"] * 2, "failed", MAX_REASKS + 1, "same invalid output twice"),
     "cutoff": (["cutoff"], "failed", 1, "cut off at max_tokens"),
-    "misquotes": (["badquote"], "done", 2, None),
+    "incomplete": (["schema"], "done", 2, None),
 }
 
 

@@ -148,8 +148,47 @@ def test_a_date_inside_a_sentence_is_found() -> None:
 
 
 def test_an_unreadable_date_falls_back_to_the_date_inside_it() -> None:
-    interval = normalise_date("the last week of October", PUBLISHED)
+    interval = normalise_date("the second weekend of October", PUBLISHED)
     assert interval == _interval("2025-10-01", "2025-10-31", "month")
+
+
+@pytest.mark.parametrize(
+    ("text", "earliest", "latest"),
+    [
+        ("the last week of October", "2025-10-21", "2025-10-31"),
+        ("am Donnerstag", "2025-12-04", "2025-12-04"),
+        ("im Juli", "2025-07-01", "2025-07-31"),
+        ("26. Oktober 2024", "2024-10-26", "2024-10-26"),
+        ("Anfang der Woche", "2025-12-08", "2025-12-10"),
+        ("с 26 по 28 октября", "2025-10-26", "2025-10-28"),
+        ("в четверг, 26 октября", "2025-10-26", "2025-10-26"),
+        ("25 से 29 अक्टूबर", "2025-10-25", "2025-10-29"),
+        ("मंगलवार", "2025-12-09", "2025-12-09"),
+        ("ayer", "2025-12-09", "2025-12-09"),
+        ("a finales de octubre", "2025-10-21", "2025-10-31"),
+        ("du 12 au 16 septembre", "2025-09-12", "2025-09-16"),
+        ("mi-octobre", "2025-10-11", "2025-10-20"),
+        ("le mois dernier", "2025-11-01", "2025-11-30"),
+        ("last week", "2025-12-01", "2025-12-07"),
+        ("this week", "2025-12-08", "2025-12-14"),
+        ("earlier this week", "2025-12-08", "2025-12-09"),
+        ("late last night", "2025-12-09", "2025-12-09"),
+        ("ce soir", "2025-12-10", "2025-12-10"),
+    ],
+)
+def test_dates_in_other_languages_and_relative_periods(
+    text: str, earliest: str, latest: str
+) -> None:
+    interval = normalise_date(text, PUBLISHED)  # a Wednesday, 10 December 2025
+    assert (interval.earliest, interval.latest) == (
+        date.fromisoformat(earliest),
+        date.fromisoformat(latest),
+    )
+
+
+def test_a_bare_weekday_of_something_to_come_is_the_next_one() -> None:
+    assert normalise_date("Freitag", PUBLISHED).earliest == date(2025, 12, 5)
+    assert normalise_date("Freitag", PUBLISHED, future=True).earliest == date(2025, 12, 12)
 
 
 @pytest.mark.parametrize(

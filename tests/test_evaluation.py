@@ -415,3 +415,52 @@ def test_recorded_reference_reports_score_consistently(
         assert scores.grounding.aligned_spans == sum(ev.aligned for ev in report.evidence())
         assert scores.grounding.spans_exact
         assert scores.usage == report.extraction.usage
+
+
+def test_support_is_judged_again_from_the_text_and_a_denial_contradicts_attending() -> None:
+    from summarise.evaluation.supported import support_of
+    from summarise.models import Source
+
+    text = (
+        "Zeta Corp executives attended the talks in Oslo on October 29. "
+        "Zeta Corp told reporters the information linking it to the talks was incorrect."
+    )
+    article = Article(id="z", text=text)
+    attending, denying = text.split(". ")[0] + ".", text.split(". ")[1]
+
+    def ev(quote: str) -> Evidence:
+        start = text.index(quote)
+        return Evidence(source_id="z", quote=quote, start=start, end=start + len(quote),
+                        alignment="exact")  # fmt: skip
+
+    report = DefenceMeetingReport(
+        source=Source.of(article),
+        summary="",
+        attendees=[
+            # asserted, but its evidence is the denial: contradicts
+            Attendee(
+                name="Zeta Corp",
+                kind="organisation",
+                stance="asserted",
+                evidence=[ev(attending), ev(denying)],
+            ),
+        ],
+        dates=[
+            DateMention(text="October 29", of="talks", evidence=[ev(attending)]),
+            DateMention(text="late October", of="talks", evidence=[ev(attending)]),  # invented
+        ],
+        extraction=ExtractionInfo(
+            backend="hand",
+            model="m",
+            mode="none",
+            prompt_name="-",
+            prompt_version="0",
+            toolkit_version="0",
+        ),
+    )
+    score = support_of(report)
+    assert score.fields["attendees"].supported == 1
+    assert score.fields["attendees"].contradicts == 1
+    assert score.fields["dates"].supported == 1 and score.fields["dates"].none == 1
+    assert score.invented_dates == 1
+    assert score.all.share == 2 / 4

@@ -708,3 +708,59 @@ def test_merging_merged_reports_is_associative(
     assert merge([merge(inputs[:cut]), *inputs[cut:]]) == everything
     assert merge([merge(inputs[:cut]), merge(inputs[cut:])]) == everything
     assert merge([everything]) == everything
+
+
+def test_a_disputed_attendee_puts_each_sentence_on_its_own_side() -> None:
+    from summarise.models import Support
+
+    from .merge_fixtures import ev, report, text_source
+
+    text = (
+        "Zeta Corp executives attended the talks in Oslo. "
+        "Zeta Corp told reporters the information linking it to the talks was incorrect."
+    )
+    src = text_source("z", text)
+    attending = ev(src, "Zeta Corp executives attended the talks in Oslo.")
+    denying = ev(
+        src, "Zeta Corp told reporters the information linking it to the talks was incorrect."
+    )
+    attending = attending.model_copy(
+        update={"support": Support(verdict="supported", checked="c", side="attended")}
+    )
+    denying = denying.model_copy(
+        update={"support": Support(verdict="supported", checked="c", side="denied")}
+    )
+    zeta = Attendee(name="Zeta Corp", kind="organisation", stance="disputed",
+                    evidence=[attending, denying])  # fmt: skip
+    merged = merge([report(src, attendees=[zeta])])
+    (entity,) = merged.entities
+    assert entity.attendance is not None and entity.attendance.status == "disputed"
+    assert [e.quote for c in entity.attendance.supporting for e in c.evidence] == [attending.quote]
+    assert [e.quote for c in entity.attendance.denying for e in c.evidence] == [denying.quote]
+    (conflict,) = [c for c in merged.conflicts if c.field.endswith("/attendance")]
+    attended, did_not = conflict.values
+    assert [e.quote for e in attended.evidence] == [attending.quote]
+    assert [e.quote for e in did_not.evidence] == [denying.quote]
+
+
+def test_the_main_events_dates_join_however_each_article_words_what_they_are_of() -> None:
+    from .merge_fixtures import ev, report, text_source
+
+    a = text_source("a", "The official visit took place in late October in Moscow.")
+    b = text_source("b", "The meetings were held on October 29 and 30 in Moscow.")
+    c = text_source("c", "The summit follows on December 4-5 in Delhi.")
+    late = DateMention(text="late October", of="the official visit", main_event=True,
+                       earliest=date(2025, 10, 21), latest=date(2025, 10, 31),
+                       evidence=[ev(a, "late October")])  # fmt: skip
+    exact = DateMention(text="October 29 and 30", of="the meetings", main_event=True,
+                        earliest=date(2025, 10, 29), latest=date(2025, 10, 30),
+                        evidence=[ev(b, "October 29 and 30")])  # fmt: skip
+    other = DateMention(text="December 4-5", of="the summit", main_event=False,
+                        earliest=date(2025, 12, 4), latest=date(2025, 12, 5),
+                        evidence=[ev(c, "December 4-5")])  # fmt: skip
+    merged = merge([report(a, dates=[late]), report(b, dates=[exact]), report(c, dates=[other])])
+    joined = [d for d in merged.dates if len(d.values) == 1 and len(d.values[0].source_ids) == 2]
+    (meeting,) = joined
+    assert (meeting.earliest, meeting.latest) == (date(2025, 10, 29), date(2025, 10, 30))
+    assert meeting.values[0].source_ids == ["a", "b"]
+    assert len(merged.dates) == 2  # the summit stays its own date

@@ -6,12 +6,15 @@ configuration (`backend = "name"`, or an endpoint URL it `accepts`) to select it
 
 from __future__ import annotations
 
-import openai
+from typing import TYPE_CHECKING
 
 from ..config import Config
 from ..errors import ConfigError
 from .base import Backend, OpenAICompatible, OpenAIPlatform, api_error
 from .embedded import Embedded, embedded_server
+
+if TYPE_CHECKING:
+    import openai
 
 __all__ = [
     "Backend",

@@ -10,23 +10,26 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
-from typing import Any, ClassVar, Protocol
-
-import httpx2
-import instructor
-import openai
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from ..config import Config, Mode
 from ..errors import BackendError, ConfigError
 
+# The LLM stack is imported where a client is made, so that choosing a backend (and a fully
+# cached run, which needs nothing more) never loads it.
+if TYPE_CHECKING:
+    import httpx2
+    import instructor
+    import openai
+
 __all__ = ["INSTRUCTOR_MODES", "Backend", "OpenAICompatible", "OpenAIPlatform", "api_error"]
 
-# The toolkit's mode names and the instructor modes they stand for.
-INSTRUCTOR_MODES: dict[Mode, instructor.Mode] = {
-    "tools": instructor.Mode.TOOLS,
-    "json_schema": instructor.Mode.JSON_SCHEMA,
-    "json": instructor.Mode.JSON,
-    "md_json": instructor.Mode.MD_JSON,
+# The toolkit's mode names and the names of the instructor modes they stand for.
+INSTRUCTOR_MODES: dict[Mode, str] = {
+    "tools": "TOOLS",
+    "json_schema": "JSON_SCHEMA",
+    "json": "JSON",
+    "md_json": "MD_JSON",
 }
 _TRANSIENT_STATUS = frozenset({408, 409, 429})
 _NO_KEY = "sk-no-key-required"
@@ -48,6 +51,11 @@ class Backend(Protocol):
     @property
     def default_concurrency(self) -> int:
         """Requests in flight it serves well when none is configured."""
+        ...
+
+    @property
+    def default_article_timeout(self) -> float:
+        """Seconds an article (or a chunk of one) may take, when none is configured."""
         ...
 
     def accepts(self, base_url: str) -> bool:
@@ -91,6 +99,8 @@ class Backend(Protocol):
 
 def api_error(exc: BaseException) -> openai.APIError | None:
     """The openai error behind an exception, if any (instructor wraps them)."""
+    import openai
+
     seen: set[int] = set()
     current: BaseException | None = exc
     while current is not None and id(current) not in seen:
@@ -107,6 +117,7 @@ class OpenAICompatible:
     name: ClassVar[str] = "openai-compatible"
     default_mode: ClassVar[Mode] = "json_schema"
     default_concurrency: ClassVar[int] = 4
+    default_article_timeout: ClassVar[float] = 300.0
 
     def accepts(self, base_url: str) -> bool:
         """Every endpoint: this is the fallback."""
@@ -145,6 +156,9 @@ class OpenAICompatible:
 
     def client(self, config: Config) -> openai.OpenAI:
         """A sync openai client, through this backend's transport if it has one."""
+        import httpx2
+        import openai
+
         kwargs = self._client_kwargs(config)
         transport = self._transport()
         if transport is not None:
@@ -153,6 +167,9 @@ class OpenAICompatible:
 
     def async_client(self, config: Config) -> openai.AsyncOpenAI:
         """An async openai client, through this backend's transport if it has one."""
+        import httpx2
+        import openai
+
         kwargs = self._client_kwargs(config)
         transport = self._async_transport()
         if transport is not None:
@@ -163,10 +180,14 @@ class OpenAICompatible:
         self, client: openai.OpenAI | openai.AsyncOpenAI, mode: Mode
     ) -> instructor.Instructor | instructor.AsyncInstructor:
         """instructor's client for openai clients."""
-        return instructor.from_openai(client, mode=INSTRUCTOR_MODES[mode])
+        import instructor
+
+        return instructor.from_openai(client, mode=getattr(instructor.Mode, INSTRUCTOR_MODES[mode]))
 
     def is_transient(self, exc: BaseException) -> bool:
         """Connection failures, timeouts, 408/409/429 and 5xx."""
+        import openai
+
         err = api_error(exc)
         if isinstance(err, openai.APIConnectionError):  # includes timeouts
             return True
@@ -176,6 +197,8 @@ class OpenAICompatible:
 
     def retry_after(self, exc: BaseException) -> float | None:
         """`retry-after-ms` or `retry-after` (seconds) of a status error."""
+        import openai
+
         err = api_error(exc)
         if not isinstance(err, openai.APIStatusError):
             return None
@@ -189,6 +212,8 @@ class OpenAICompatible:
 
     def failure(self, exc: BaseException, config: Config, attempts: int) -> BackendError | None:
         """Connection and status errors, with where and how often it was tried."""
+        import openai
+
         err = api_error(exc)
         where = config.base_url or "the embedded server"
         if isinstance(err, openai.APIConnectionError):

@@ -1,7 +1,8 @@
 """The embedded backend: llama.cpp's server started on a free loopback port for the toolkit.
 
 llama-cpp-python's server builds a grammar from `{"type": "json_object", "schema": ...}` but
-rejects OpenAI's `json_schema` type, so requests go through a transport that rewrites it.
+rejects OpenAI's `json_schema` type, so requests go through a transport that rewrites it
+(`transport`).
 """
 
 from __future__ import annotations
@@ -9,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import importlib.util
-import json
 import os
 import signal
 import socket
@@ -20,67 +20,19 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import ClassVar
-
-import httpx2
+from typing import TYPE_CHECKING, ClassVar
 
 from .. import modelstore
 from ..config import EMBEDDED_MODEL_ALIAS, Config, Mode
 from ..errors import BackendError, SetupError
 from .base import OpenAICompatible
 
+if TYPE_CHECKING:
+    import httpx2
+
 __all__ = ["Embedded", "embedded_server"]
 
 _PR_SET_PDEATHSIG = 1
-
-
-def _rewrite_json_schema(request: httpx2.Request) -> httpx2.Request:
-    """Turn `response_format.type == "json_schema"` into llama-cpp-python's form.
-
-    llama-cpp-python's server rejects the OpenAI `json_schema` type but builds a grammar from
-    `{"type": "json_object", "schema": ...}`; this keeps the schema out of the prompt.
-    """
-    if request.method != "POST" or not request.url.path.endswith("/chat/completions"):
-        return request
-    body = json.loads(request.read() or b"{}")
-    fmt = body.get("response_format")
-    if not isinstance(fmt, dict) or fmt.get("type") != "json_schema":
-        return request
-    body["response_format"] = {"type": "json_object", "schema": fmt["json_schema"]["schema"]}
-    headers = {k: v for k, v in request.headers.items() if k.lower() != "content-length"}
-    return httpx2.Request(
-        request.method,
-        request.url,
-        headers=headers,
-        content=json.dumps(body).encode("utf-8"),
-        extensions=request.extensions,
-    )
-
-
-class _LlamaCppTransport(httpx2.BaseTransport):
-    """A sync transport that applies `_rewrite_json_schema` before sending."""
-
-    def __init__(self) -> None:
-        self._inner = httpx2.HTTPTransport()
-
-    def handle_request(self, request: httpx2.Request) -> httpx2.Response:
-        return self._inner.handle_request(_rewrite_json_schema(request))
-
-    def close(self) -> None:
-        self._inner.close()
-
-
-class _AsyncLlamaCppTransport(httpx2.AsyncBaseTransport):
-    """The async twin of `_LlamaCppTransport`."""
-
-    def __init__(self) -> None:
-        self._inner = httpx2.AsyncHTTPTransport()
-
-    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
-        return await self._inner.handle_async_request(_rewrite_json_schema(request))
-
-    async def aclose(self) -> None:
-        await self._inner.aclose()
 
 
 def _die_with_parent() -> None:
@@ -134,6 +86,8 @@ def _embedded_model(config: Config) -> Path:
 
 
 def _wait_until_ready(proc: subprocess.Popen[bytes], url: str, log: Path, timeout: float) -> None:
+    import httpx2
+
     deadline = time.monotonic() + timeout
     with httpx2.Client(timeout=2.0) as http:
         while time.monotonic() < deadline:
@@ -198,6 +152,8 @@ class Embedded(OpenAICompatible):
     default_mode: ClassVar[Mode] = "json_schema"
     # llama-cpp-python's server answers one request at a time
     default_concurrency: ClassVar[int] = 1
+    # on 2 cores an article takes one to two minutes; four times that is a runaway
+    default_article_timeout: ClassVar[float] = 480.0
 
     def accepts(self, base_url: str) -> bool:
         """Only by name: an endpoint URL is never the embedded server."""
@@ -217,7 +173,11 @@ class Embedded(OpenAICompatible):
             yield live
 
     def _transport(self) -> httpx2.BaseTransport:
-        return _LlamaCppTransport()
+        from .transport import LlamaCppTransport
+
+        return LlamaCppTransport()
 
     def _async_transport(self) -> httpx2.AsyncBaseTransport:
-        return _AsyncLlamaCppTransport()
+        from .transport import AsyncLlamaCppTransport
+
+        return AsyncLlamaCppTransport()

@@ -30,10 +30,8 @@ from ..config import Config, resolve_config
 from ..errors import ConfigError, InputError, SummariseError
 from ..extraction import prompt_version
 from ..loading import SUPPORTED_SUFFIXES, load_article
-from ..merging import merge
 from ..models import SCHEMA_VERSION, Article, DefenceMeetingReport, Source
 from ..output import write_json_atomic, write_text_atomic
-from ..review import render_html
 from .many import _Limiter, asummarise_many, default_concurrency
 from .record import ArticleEntry, RunSummary, SkippedFile, tally
 
@@ -151,7 +149,9 @@ def _cached_report(
         return None
     x = report.extraction
     made_with = (x.backend, x.model, x.mode, x.prompt_version, x.schema_version)
-    return report if made_with == provenance and report.source == Source.of(article) else None
+    # the source as stored, but for the passages extraction set apart (marked) from it
+    same = report.source.model_copy(update={"marked": []}) == Source.of(article)
+    return report if made_with == provenance and same else None
 
 
 def _failed(entry: ArticleEntry, exc: Exception) -> None:
@@ -290,6 +290,9 @@ def _merge(
     unchanged = key is not None and previous is not None and previous.merge_key == key
     if not (unchanged and all(path.exists() for path in outputs)):
         try:
+            from ..merging import merge  # only when there is something new to merge
+            from ..review import render_html
+
             merged = merge([reports[name] for name in sorted(reports)])
         except SummariseError as exc:
             summary.error = f"merge failed: {exc}"

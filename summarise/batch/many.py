@@ -14,16 +14,17 @@ import time
 from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-
-import openai
+from typing import TYPE_CHECKING
 
 from ..backends import backend_for, settled
 from ..chunking import CHARS_PER_TOKEN
 from ..config import Config, resolve_config
 from ..errors import ConfigError, SummariseError
-from ..extraction import asummarise
 from ..loading import ArticleInput, as_article, load_article
 from ..models import Article, DefenceMeetingReport
+
+if TYPE_CHECKING:
+    import openai
 
 __all__ = ["Outcome", "asummarise_many", "default_concurrency", "summarise_many"]
 
@@ -178,6 +179,8 @@ async def _extract(index: int, item: ArticleInput, session: _Session, limiter: _
     client, config = await session.open()  # a server that cannot start fails the whole batch
     estimate = _estimate_tokens(article, config)
     await limiter.admit(estimate)
+    from ..extraction.pipeline import asummarise  # the LLM stack, only once there is work
+
     try:
         report = await asummarise(article, config=config, client=client)
     except Exception as exc:  # recorded for this article; the others go on

@@ -34,7 +34,7 @@ from .scores import (
     Scores,
     StanceScore,
 )
-from .scoring import evaluate, score_report
+from .scoring import evaluate, score_missing, score_report
 from .table import eval_table
 
 __all__ = [
@@ -55,5 +55,6 @@ __all__ = [
     "eval_table",
     "evaluate",
     "load_gold",
+    "score_missing",
     "score_report",
 ]

@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, Field, computed_field
 
 from ..models import TokenUsage
+from .supported import SupportScore
 
 __all__ = [
     "ArticleScore",
@@ -127,6 +128,9 @@ class Scores(BaseModel):
     not_attendee_hits: int = Field(
         default=0, description="Of the invented attendees, those matching a not_attendees name."
     )
+    support: SupportScore = Field(
+        default_factory=SupportScore, description="How the evidence supports its items."
+    )
     seconds: float = 0.0
     usage: TokenUsage = Field(default_factory=TokenUsage)
 
@@ -141,6 +145,7 @@ class Scores(BaseModel):
             grounding=self.grounding + other.grounding,
             invented_attendees=self.invented_attendees + other.invented_attendees,
             not_attendee_hits=self.not_attendee_hits + other.not_attendee_hits,
+            support=self.support + other.support,
             seconds=self.seconds + other.seconds,
             usage=self.usage + other.usage,
         )

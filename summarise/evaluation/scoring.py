@@ -26,8 +26,9 @@ from .scores import (
     Scores,
     StanceScore,
 )
+from .supported import SupportScore, support_of
 
-__all__ = ["evaluate", "score_report"]
+__all__ = ["evaluate", "score_missing", "score_report"]
 
 
 def _name_rank(predicted: str, names: Sequence[str]) -> int | None:
@@ -261,6 +262,7 @@ def _score(gold: Gold, report: DefenceMeetingReport | None) -> tuple[Scores, lis
         grounding=scorer.grounding(report) if report else GroundingScore(),
         invented_attendees=attendees.fp or 0,
         not_attendee_hits=not_attendees,
+        support=support_of(report) if report else SupportScore(),
         seconds=report.extraction.seconds if report else 0.0,
         usage=report.extraction.usage if report else TokenUsage(),
     )
@@ -279,6 +281,11 @@ def score_report(report: DefenceMeetingReport, gold: Gold) -> ArticleScore:
     if published and gold.published_before and published > gold.published_before:
         notes.append(f"published {published} is after gold's published_before")
     return ArticleScore(article=gold.stem, scores=scores, findings=findings, notes=notes)
+
+
+def score_missing(gold: Gold, note: str) -> ArticleScore:
+    """The scores of an article with no report (it failed): every gold item missed."""
+    return _all_missed(gold, note)
 
 
 def _all_missed(gold: Gold, note: str) -> ArticleScore:

@@ -1,147 +1,154 @@
-"""From the model's drafts to a grounded report: align quotes, check items, reconcile stances.
+"""From the model's drafts to a grounded report: the toolkit cites, checks and records.
 
-Pure: no model call. Every chunk's drafts become report items whose quotes are located in the
-stored text; the checks in `summarise.checks` then drop and fix what small models get wrong.
+Pure: no model call. Every chunk's drafts become report items without evidence; joint denials
+are split per party; `summarise.citing` then backs each item with the article's own sentences
+(never one set apart as text addressed to a model) or drops it with the reason; the report
+records the passes, repairs, missing passes and warnings.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Sequence
 from typing import Any
 
 from .. import __version__
-from ..checks import check_attendees, dedupe, name_key, reconcile_stances, split_denials
 from ..chunking import Chunk
+from ..citing import cite
 from ..config import Config
-from ..dates import normalise_date
-from ..grounding import ground, locate
 from ..models import (
     Article,
     Attendee,
     DateMention,
     DefenceMeetingReport,
     Denial,
-    Evidence,
     ExtractionInfo,
     KeyFigure,
     Location,
+    MarkedSpan,
+    PassInfo,
+    ReportWarning,
     Risk,
     Source,
     TokenUsage,
     Topic,
 )
 from .calls import CallResult
-from .drafts import PROMPT_NAME, DraftDate, ReportDraft, ThemesDraft, prompt_version
+from .drafts import PASSES, PROMPT_NAME, FactsDraft, ThemesDraft, prompt_version
 
 __all__ = ["assemble"]
 
 
-def _date(d: DraftDate, ev: list[Evidence], published: date | None) -> DateMention:
-    interval = normalise_date(d.text, published)
-    if interval.earliest is None and ev and ev[0].aligned:
-        interval = normalise_date(ev[0].quote, published)
-    return DateMention(
-        text=d.text,
-        of=d.of,
-        earliest=interval.earliest,
-        latest=interval.latest,
-        precision=interval.precision,
-        evidence=ev,
-    )
-
-
-def _items(
-    draft: ReportDraft, themes: ThemesDraft, chunk: Chunk, article: Article
-) -> dict[str, list[Any]]:
-    """The report items of one chunk's drafts, with quotes grounded in the stored text."""
-
-    def ev(quote: str) -> list[Evidence]:
-        return [ground(quote, chunk.text, article.id, offset=chunk.offset)]
-
-    return {
-        "locations": [Location(name=x.name, evidence=ev(x.quote)) for x in draft.locations],
-        "dates": [_date(x, ev(x.quote), article.published) for x in draft.dates],
-        "attendees": [
+def _items(results: Sequence[CallResult | None]) -> dict[str, list[Any]]:
+    """The report items (without evidence) of one chunk's drafts."""
+    facts, themes = (r.draft if r else None for r in results)
+    items: dict[str, list[Any]] = {}
+    if isinstance(facts, FactsDraft):
+        items["summary"] = [facts.summary.strip()]
+        items["locations"] = [Location(name=x.name) for x in facts.locations]
+        items["dates"] = [DateMention(text=x.text, of=x.of, main_event=x.main) for x in facts.dates]
+        items["attendees"] = [
             Attendee(
-                name=x.name,
-                kind=x.kind,
-                affiliation=x.affiliation,
-                role=x.role,
-                country=x.country,
-                stance=x.stance,
-                evidence=ev(x.quote),
+                name=x.name, kind=x.kind, affiliation=x.affiliation, role=x.role, stance=x.stance
             )
-            for x in draft.attendees
-        ],
-        "denials": [
-            Denial(by=x.by, claim=x.claim, to_whom=x.to_whom, evidence=ev(x.quote))
-            for x in draft.denials
-        ],
-        "topics": [
-            Topic(label=x.label, detail=x.detail, evidence=ev(x.quote)) for x in themes.topics
-        ],
-        "risks": [
-            Risk(
-                label=x.label,
-                detail=x.detail,
-                category=x.category,
-                borne_by=x.borne_by,
-                evidence=ev(x.quote),
-            )
+            for x in facts.attendees
+        ]
+        items["denials"] = [Denial(by=x.by, claim=x.claim) for x in facts.denials]
+        items["key_figures"] = [KeyFigure(value=x.value, what=x.what) for x in facts.key_figures]
+    if isinstance(themes, ThemesDraft):
+        items["topics"] = [Topic(label=x.label, detail=x.detail) for x in themes.topics]
+        items["risks"] = [
+            Risk(label=x.label, detail=x.detail, category=x.category, borne_by=x.borne_by)
             for x in themes.risks
-        ],
-        "key_figures": [
-            KeyFigure(value=x.value, what=x.what, evidence=ev(x.quote)) for x in draft.key_figures
-        ],
-    }
+        ]
+    return items
+
+
+def _warnings(marked: Sequence[MarkedSpan], missing: Sequence[str]) -> list[ReportWarning]:
+    warnings = [
+        ReportWarning(
+            kind="instruction",
+            message=f"Text addressed to an AI model was set apart and never used as evidence: "
+            f"{span.reason}.",
+            start=span.start,
+            end=span.end,
+        )
+        for span in marked
+    ]
+    if missing:
+        warnings.append(
+            ReportWarning(
+                kind="partial",
+                message=f"The article's time ran out: no {', '.join(missing)} pass, so those "
+                "fields are empty.",
+            )
+        )
+    return warnings
 
 
 def assemble(
     article: Article,
-    chunks: list[Chunk],
-    results: list[list[CallResult]],
+    chunks: Sequence[Chunk],
+    results: Sequence[Sequence[CallResult | None]],
     config: Config,
     seconds: float,
+    marked: Sequence[MarkedSpan] = (),
 ) -> DefenceMeetingReport:
-    """Combine every chunk's drafts into one report, then check and reconcile its items."""
+    """Combine every chunk's drafts into one report whose every item the article backs.
+
+    A `None` result is a pass that did not finish (the article's deadline): the report is
+    partial and says so.
+    """
     fields: dict[str, list[Any]] = {}
-    drafts: list[ReportDraft] = []
-    for chunk, (facts, themes) in zip(chunks, results, strict=True):
-        assert isinstance(facts.draft, ReportDraft) and isinstance(themes.draft, ThemesDraft)
-        drafts.append(facts.draft)
-        for name, items in _items(facts.draft, themes.draft, chunk, article).items():
+    passes: list[PassInfo] = []
+    repairs: list[str] = []
+    missing: list[str] = []
+    for chunk_results in results:
+        for name, items in _items(chunk_results).items():
             fields.setdefault(name, []).extend(items)
-    calls = [result for passes in results for result in passes]
-    locations = dedupe(fields["locations"], lambda x: name_key(x.name))
-    places = {name_key(x.name) for x in locations}
-    attendees = check_attendees(
-        [
-            a
-            for a in dedupe(fields["attendees"], lambda a: name_key(a.name))
-            if name_key(a.name) not in places  # where the meetings were, not who met
-        ],
-        article,
-    )
-    denials = dedupe(
-        split_denials(fields["denials"]), lambda d: name_key(d.by) + "|" + name_key(d.claim)
+        for step, result in zip(PASSES, chunk_results, strict=True):
+            if result is None:
+                missing.append(step.name)
+                continue
+            passes.append(
+                PassInfo(
+                    name=step.name,
+                    seconds=result.seconds,
+                    calls=result.attempts,
+                    usage=result.usage,
+                    prompt_ms=result.prompt_ms,
+                    generation_ms=result.generation_ms,
+                )
+            )
+            repairs += [f"{step.name}: {repair}" for repair in result.repairs]
+    cited = cite(
+        article.id,
+        article.text,
+        published=article.published,
+        locations=fields.get("locations", []),
+        dates=fields.get("dates", []),
+        attendees=fields.get("attendees", []),
+        denials=fields.get("denials", []),
+        topics=fields.get("topics", []),
+        risks=fields.get("risks", []),
+        key_figures=fields.get("key_figures", []),
+        excluded=[(span.start, span.end) for span in marked],
     )
     usage = TokenUsage()
-    for result in calls:
-        usage = usage + result.usage
+    for info in passes:
+        usage = usage + info.usage
+    missing = sorted(set(missing), key=[p.name for p in PASSES].index)
     return DefenceMeetingReport(
-        source=Source.of(article),
-        summary=" ".join(d.summary.strip() for d in drafts).strip(),
-        locations=locations,
-        dates=dedupe(fields["dates"], lambda x: name_key(x.text) + "|" + name_key(x.of)),
-        attendees=reconcile_stances(attendees, denials),
-        denials=denials,
-        topics=dedupe(fields["topics"], lambda x: name_key(x.label)),
-        risks=dedupe(fields["risks"], lambda x: name_key(x.label)),
-        key_figures=dedupe(
-            # a figure "as written" that the article does not contain was made up
-            [f for f in fields["key_figures"] if locate(f.value, article.text) is not None],
-            lambda x: name_key(x.value + " " + x.what),
-        ),
+        source=Source.of(article).model_copy(update={"marked": list(marked)}),
+        summary=" ".join(fields.get("summary", [])).strip(),
+        locations=cited.locations,
+        dates=cited.dates,
+        attendees=cited.attendees,
+        denials=cited.denials,
+        topics=cited.topics,
+        risks=cited.risks,
+        key_figures=cited.key_figures,
+        dropped=cited.dropped,
+        warnings=_warnings(marked, missing),
         extraction=ExtractionInfo(
             backend=config.backend or "",
             model=config.model or "",
@@ -150,8 +157,11 @@ def assemble(
             prompt_version=prompt_version(),
             toolkit_version=__version__,
             usage=usage,
-            attempts=sum(r.attempts for r in calls),
+            attempts=sum(info.calls for info in passes),
             chunks=len(chunks),
             seconds=round(seconds, 3),
+            passes=passes,
+            repairs=repairs,
+            missing=missing,
         ),
     )

@@ -35,14 +35,20 @@ from tenacity.stop import stop_base
 from tenacity.wait import wait_exponential_jitter
 
 from ..backends import Backend, backend_for
-from ..chunking import Chunk
 from ..config import Config
 from ..errors import ExtractionError
 from ..models import Article, TokenUsage
-from ..prompts import load_prompt
-from .drafts import PASSES, GroundingCheck, QuotedDraft
+from ..prompts import escape_delimiters, load_prompt
+from .drafts import PASSES, Draft, Pass, ValidationState
 
-__all__ = ["CallResult", "DeadlineExceeded", "acall", "call", "requests_for"]
+__all__ = [
+    "CallResult",
+    "DeadlineExceeded",
+    "acall",
+    "call",
+    "request_for",
+    "requests_for",
+]
 
 _log = logging.getLogger("summarise.extraction")
 _MAX_RETRY_AFTER = 120.0  # seconds: a longer Retry-After is capped
@@ -52,28 +58,35 @@ _MAX_RETRY_AFTER = 120.0  # seconds: a longer Retry-After is capped
 class CallResult:
     """One pass's draft, what it cost, the model calls it took and the repairs it needed."""
 
-    draft: QuotedDraft
+    draft: Draft
     usage: TokenUsage
     attempts: int
     repairs: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    prompt_ms: float | None = None
+    generation_ms: float | None = None
 
 
 class DeadlineExceeded(ExtractionError):
     """The article's time ran out before this pass could finish."""
 
 
-def requests_for(chunk: Chunk, article: Article, config: Config) -> list[dict[str, Any]]:
+def request_for(chunk_text: str, article: Article, config: Config, step: Pass) -> dict[str, Any]:
+    """The instructor request of one pass over a chunk's text (as the model may see it)."""
+    return {
+        "model": config.model,
+        "messages": load_prompt(step.name).render(
+            text=escape_delimiters(chunk_text), published=article.published
+        ),
+        "response_model": step.draft,
+        "temperature": config.temperature,
+        "max_tokens": min(config.max_tokens, step.max_tokens),
+    }
+
+
+def requests_for(chunk_text: str, article: Article, config: Config) -> list[dict[str, Any]]:
     """One instructor request per pass over this chunk."""
-    return [
-        {
-            "model": config.model,
-            "messages": load_prompt(name).render(text=chunk.text, published=article.published),
-            "response_model": model,
-            "temperature": config.temperature,
-            "max_tokens": config.max_tokens,
-        }
-        for name, model in PASSES
-    ]
+    return [request_for(chunk_text, article, config, step) for step in PASSES]
 
 
 @dataclass
@@ -84,6 +97,9 @@ class _Watch:
     calls: int = 0
     outputs: list[str] = field(default_factory=list)
     usage: TokenUsage = field(default_factory=TokenUsage)
+    prompt_ms: float | None = None
+    generation_ms: float | None = None
+    max_tokens: int | None = None
 
     def on_kwargs(self, *args: Any, **kwargs: Any) -> None:
         self.calls += 1
@@ -93,6 +109,12 @@ class _Watch:
         choices = getattr(response, "choices", None) or []
         message = getattr(choices[0], "message", None) if choices else None
         self.outputs.append(str(getattr(message, "content", None) or ""))
+        timings = (getattr(response, "model_extra", None) or {}).get("timings")
+        if isinstance(timings, dict):  # llama.cpp's server says where the time went
+            self.prompt_ms = (self.prompt_ms or 0.0) + float(timings.get("prompt_ms") or 0.0)
+            self.generation_ms = (self.generation_ms or 0.0) + float(
+                timings.get("predicted_ms") or 0.0
+            )
 
     def repeated(self) -> bool:
         """Whether the model just gave the same output as the time before."""
@@ -154,8 +176,8 @@ def _failure(exc: BaseException, config: Config, backend: Backend, watch: _Watch
     server = backend.failure(exc, config, watch.transport)
     if isinstance(exc, IncompleteOutputException):
         error = ExtractionError(
-            f"The model's output was cut off at max_tokens={request_tokens(config)} and could "
-            "not be repaired; raise max_tokens."
+            f"The model's output was cut off at max_tokens={watch.max_tokens} and could not be "
+            "repaired (raise max_tokens if the article needs more)."
         )
     elif server is not None:
         error = server
@@ -181,14 +203,7 @@ def _failure(exc: BaseException, config: Config, backend: Backend, watch: _Watch
     return error
 
 
-def request_tokens(config: Config) -> int:
-    """The generation cap of one call."""
-    return config.max_tokens
-
-
-def _salvage(
-    exc: IncompleteOutputException, model: type[QuotedDraft], check: GroundingCheck
-) -> Any:
+def _salvage(exc: IncompleteOutputException, model: type[Draft], check: ValidationState) -> Draft:
     """The complete part of a cut-off answer, as a draft (raises if it cannot be had)."""
     choices = getattr(exc.last_completion, "choices", None) or []
     content = getattr(choices[0].message, "content", None) if choices else None
@@ -211,26 +226,38 @@ def _deadline_kwargs(deadline: float | None, config: Config) -> dict[str, Any]:
     return {"timeout": min(config.timeout, left)}
 
 
+def _result(draft: Draft, watch: _Watch, check: ValidationState, started: float) -> CallResult:
+    return CallResult(
+        draft,
+        watch.usage,
+        watch.calls,
+        check.repairs,
+        seconds=round(time.perf_counter() - started, 3),
+        prompt_ms=watch.prompt_ms,
+        generation_ms=watch.generation_ms,
+    )
+
+
 def call(
     client: openai.OpenAI,
     request: dict[str, Any],
-    text: str,
     config: Config,
     *,
     deadline: float | None = None,
 ) -> CallResult:
-    """Fill one draft from `text` (the chunk its quotes must come from) by `deadline`."""
+    """Fill one pass's draft by `deadline` (a `time.monotonic()` value)."""
     backend = backend_for(config)
-    watch = _Watch()
+    watch = _Watch(max_tokens=request.get("max_tokens"))
     icl = backend.instructor(client, config.mode or backend.default_mode)
     icl.on("completion:kwargs", watch.on_kwargs)
     icl.on("completion:response", watch.on_response)
-    check = GroundingCheck(text)
+    check = ValidationState()
+    started = time.perf_counter()
     try:
         for attempt in Retrying(**_retry_policy(config, backend)):
             with attempt:
                 watch.transport += 1
-                check = GroundingCheck(text)
+                check = ValidationState()
                 try:
                     draft = icl.chat.completions.create(
                         **request,
@@ -240,7 +267,7 @@ def call(
                     )
                 except IncompleteOutputException as exc:
                     draft = _salvage(exc, request["response_model"], check)
-        return CallResult(draft, watch.usage, watch.calls, check.repairs)
+        return _result(draft, watch, check, started)
     except Exception as exc:
         raise _deadline_failure(exc, deadline, watch) or _failure(
             exc, config, backend, watch
@@ -250,23 +277,23 @@ def call(
 async def acall(
     client: openai.AsyncOpenAI,
     request: dict[str, Any],
-    text: str,
     config: Config,
     *,
     deadline: float | None = None,
 ) -> CallResult:
     """The async twin of `call`."""
     backend = backend_for(config)
-    watch = _Watch()
+    watch = _Watch(max_tokens=request.get("max_tokens"))
     icl = backend.instructor(client, config.mode or backend.default_mode)
     icl.on("completion:kwargs", watch.on_kwargs)
     icl.on("completion:response", watch.on_response)
-    check = GroundingCheck(text)
+    check = ValidationState()
+    started = time.perf_counter()
     try:
         async for attempt in AsyncRetrying(**_retry_policy(config, backend)):
             with attempt:
                 watch.transport += 1
-                check = GroundingCheck(text)
+                check = ValidationState()
                 try:
                     draft = await icl.chat.completions.create(  # type: ignore[call-overload]
                         **request,
@@ -276,7 +303,7 @@ async def acall(
                     )
                 except IncompleteOutputException as exc:
                     draft = _salvage(exc, request["response_model"], check)
-        return CallResult(draft, watch.usage, watch.calls, check.repairs)
+        return _result(draft, watch, check, started)
     except Exception as exc:
         raise _deadline_failure(exc, deadline, watch) or _failure(
             exc, config, backend, watch

@@ -1,7 +1,9 @@
 """The drafts the model fills, one per pass over an article, and the prompt version.
 
-Drafts are compact on purpose (generated tokens are the cost): every item carries one quote
-copied from the article, which the toolkit aligns to the text afterwards.
+Drafts hold only what the model must decide (names, kinds, stances, date texts, labels): no
+quotes, since the toolkit finds the sentence that backs each item itself (`summarise.citing`),
+and every generated token costs time. Length caps keep a small model from running away
+inside a string; the server turns them, and the lists' sizes, into grammar rules.
 """
 
 from __future__ import annotations
@@ -9,11 +11,11 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Annotated, Any, Literal, Self, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from ..grounding import locate
 from ..models import AttendeeKind, RiskCategory
 from ..prompts import load_prompt
 from ..repair import repair_json
@@ -21,106 +23,43 @@ from ..repair import repair_json
 __all__ = [
     "PASSES",
     "PROMPT_NAME",
-    "DraftDate",
-    "GroundingCheck",
-    "QuotedDraft",
-    "ReportDraft",
+    "Draft",
+    "FactsDraft",
+    "Pass",
     "ThemesDraft",
+    "ValidationState",
     "prompt_version",
 ]
 
-PROMPT_NAME = "extract+extract-themes"
-
+PROMPT_NAME = "facts+themes"
 
 # The stances a model may give; "disputed" is the toolkit's, from the evidence.
 _Stance = Literal["asserted", "reported", "denied", "uncertain"]
-
-
-class _Draft(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-
-# Length caps keep a small model from running away inside a string (the server turns them into
-# grammar limits); they are generous for what each field should hold.
 _Name = Annotated[str, Field(max_length=100)]
 _Short = Annotated[str, Field(max_length=120)]
-_Detail = Annotated[str, Field(max_length=160)]
-_Quote = Annotated[str, Field(max_length=300)]
-
-
-class _DraftLocation(_Draft):
-    name: _Name
-    quote: _Quote
-
-
-class _DraftDate(_Draft):
-    text: _Name
-    of: _Short
-    quote: _Quote
-
-
-# A date as the model reads it (public name; the class name is part of the request's schema).
-DraftDate = _DraftDate
-
-
-class _DraftAttendee(_Draft):
-    name: _Name
-    kind: AttendeeKind
-    affiliation: _Short | None
-    role: _Short | None
-    country: _Name | None
-    stance: _Stance
-    quote: _Quote
-
-
-class _DraftDenial(_Draft):
-    by: _Name
-    claim: _Detail
-    to_whom: _Short | None
-    quote: _Quote
-
-
-class _DraftTopic(_Draft):
-    label: _Short
-    detail: _Detail
-    quote: _Quote
-
-
-class _DraftRisk(_Draft):
-    label: _Short
-    detail: _Detail
-    category: RiskCategory
-    borne_by: _Short | None
-    quote: _Quote
-
-
-class _DraftFigure(_Draft):
-    value: _Name
-    what: _Short
-    quote: _Quote
+_Detail = Annotated[str, Field(max_length=100)]
 
 
 @dataclass
-class GroundingCheck:
-    """Validation state of one call, passed as instructor's `context=`: the text quotes must
-    come from, how many times quotes not found may still be sent back, and the repairs made
-    to the model's JSON."""
+class ValidationState:
+    """What one call's validation did, passed as instructor's `context=`: the repairs made to
+    the model's JSON."""
 
-    text: str
-    reasks_left: int = 1
     repairs: list[str] = field(default_factory=list)
 
     def context(self) -> dict[str, Any]:
-        """The validation context carrying this check."""
-        return {"grounding": self}
+        """The validation context carrying this state."""
+        return {"summarise": self}
 
 
 def _is_json_error(exc: ValidationError) -> bool:
     return any(error["type"] == "json_invalid" for error in exc.errors())
 
 
-class QuotedDraft(_Draft):
-    """A draft whose items each carry one quote copied from the article."""
+class Draft(BaseModel):
+    """A draft the model fills; its JSON is repaired where that has one meaning."""
+
+    model_config = ConfigDict(extra="ignore")
 
     @classmethod
     def model_validate_json(
@@ -137,7 +76,7 @@ class QuotedDraft(_Draft):
 
         Raw control characters in strings are escaped and a cut-off answer keeps its complete
         items (lists it never reached are empty); the repairs are recorded in the context's
-        `GroundingCheck`, so the report can say what was done. Other faults raise as usual.
+        `ValidationState`, so the report can say what was done. Other faults raise as usual.
         """
         options: dict[str, Any] = {"strict": strict, "context": context}
         try:
@@ -159,68 +98,98 @@ class QuotedDraft(_Draft):
                 data.update({name: [] for name in absent})
                 repairs.append(f"{', '.join(absent)} left empty (the output was cut off)")
         draft = cls.model_validate(data, **options)
-        check = (context or {}).get("grounding") if isinstance(context, dict) else None
-        if isinstance(check, GroundingCheck):
-            check.repairs.extend(repairs)
+        state = context.get("summarise") if isinstance(context, dict) else None
+        if isinstance(state, ValidationState):
+            state.repairs.extend(repairs)
         return draft
 
-    def quotes(self) -> list[str]:
-        """Every item's quote, in field order."""
-        return [
-            item.quote
-            for name in type(self).model_fields
-            if isinstance(items := getattr(self, name), list)
-            for item in items
-        ]
 
-    @model_validator(mode="after")
-    def _quotes_in_article(self, info: ValidationInfo) -> QuotedDraft:
-        """Send quotes that are not in the article back to the model, once."""
-        check = (info.context or {}).get("grounding")
-        if not isinstance(check, GroundingCheck):
-            return self
-        missing = list(dict.fromkeys(q for q in self.quotes() if locate(q, check.text) is None))
-        if missing and check.reasks_left > 0:
-            check.reasks_left -= 1
-            listed = "; ".join(repr(q) for q in missing)
-            raise ValueError(
-                f"these quotes do not occur in the article: {listed}. Replace each with a "
-                "passage copied word for word from the article, or drop the item."
-            )
-        return self
+class _Place(Draft):
+    name: _Name
 
 
-class ReportDraft(QuotedDraft):
+class _Date(Draft):
+    text: _Name
+    of: _Short
+    main: bool
+
+
+class _Attendee(Draft):
+    name: _Name
+    kind: AttendeeKind
+    role: _Short | None
+    affiliation: _Short | None
+    stance: _Stance
+
+
+class _Denial(Draft):
+    by: _Name
+    claim: _Detail
+
+
+class _Figure(Draft):
+    value: _Name
+    what: _Short
+
+
+class FactsDraft(Draft):
     """First pass: the facts of the meetings (who, when, where, who denies, figures)."""
 
-    summary: Annotated[str, Field(max_length=600)]
-    locations: list[_DraftLocation] = Field(max_length=4)
-    dates: list[_DraftDate] = Field(max_length=8)
-    attendees: list[_DraftAttendee] = Field(max_length=16)
-    denials: list[_DraftDenial] = Field(max_length=8)
-    key_figures: list[_DraftFigure] = Field(max_length=6)
+    summary: Annotated[str, Field(max_length=400)]
+    locations: list[_Place] = Field(max_length=4)
+    dates: list[_Date] = Field(max_length=8)
+    # At least one: a small model otherwise answers an article it found hard with empty lists
+    # (seen on the French test article); an attendee no sentence backs is dropped anyway.
+    attendees: list[_Attendee] = Field(min_length=1, max_length=16)
+    denials: list[_Denial] = Field(max_length=8)
+    key_figures: list[_Figure] = Field(max_length=6)
 
 
-class ThemesDraft(QuotedDraft):
+class _Topic(Draft):
+    label: _Short
+    detail: _Detail
+
+
+class _Risk(Draft):
+    label: _Short
+    detail: _Detail
+    category: RiskCategory
+    borne_by: _Short | None
+
+
+class ThemesDraft(Draft):
     """Second pass, on the same article prefix: what was discussed and what is at risk."""
 
-    # The minimum counts are grammar rules on the embedded server: the small model otherwise
-    # stops after one item (measured in docs/benchmarks.md). Every item still needs a quote
-    # found in the article.
-    topics: list[_DraftTopic] = Field(min_length=3, max_length=8)
-    risks: list[_DraftRisk] = Field(min_length=2, max_length=6)
+    # Minimum counts are grammar rules on the embedded server: the small model otherwise stops
+    # after one item (measured in docs/benchmarks.md); items no sentence backs are dropped.
+    topics: list[_Topic] = Field(min_length=3, max_length=6)
+    risks: list[_Risk] = Field(min_length=2, max_length=5)
+
+
+@dataclass(frozen=True)
+class Pass:
+    """One call over the article: its prompt, the draft it fills and its generation cap."""
+
+    name: str
+    draft: type[Draft]
+    max_tokens: int
 
 
 # Two passes over each article (or chunk): their prompts begin alike (system message, then the
-# article), so the server's prefix cache evaluates the article once for both. Small models find
-# more topics and risks when asked for them alone than at the end of one long report.
-PASSES: tuple[tuple[str, type[QuotedDraft]], ...] = (
-    ("extract", ReportDraft),
-    ("extract-themes", ThemesDraft),
+# article), so the server's prefix cache evaluates the article once for both. The caps are
+# about twice what the passes wrote on the dev set, so a runaway stops early.
+PASSES: tuple[Pass, ...] = (
+    Pass("facts", FactsDraft, 900),
+    Pass("themes", ThemesDraft, 450),
 )
 
 
+@cache
 def prompt_version() -> str:
-    """The prompt version recorded in reports: a hash of every pass's prompt file."""
-    versions = "+".join(load_prompt(name).version for name, _ in PASSES)
-    return hashlib.sha256(versions.encode()).hexdigest()[:12]
+    """The prompt version recorded in reports: a hash of every pass's prompt and draft."""
+    parts = [
+        f"{p.name}:{load_prompt(p.name).version}:{p.max_tokens}:"
+        f"{json.dumps(p.draft.model_json_schema(), sort_keys=True)}"
+        for p in PASSES
+    ]
+    return hashlib.sha256("+".join(parts).encode()).hexdigest()[:12]

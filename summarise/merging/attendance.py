@@ -80,7 +80,7 @@ def merge_entities(
             denied[entity_id].append(denial)
             forms[entity_id][denial.by].append(denial)
     own_denials = {
-        e.id: [_attendance_claim(c) for c in claims.get(e.id, []) if c.stance == "denied"]
+        e.id: [p for c in claims.get(e.id, []) for p in _parts(c) if p.stance == "denied"]
         + [_attendance_claim(d) for d in denied.get(e.id, [])]
         for e in resolution.entities
     }
@@ -172,6 +172,32 @@ def _relations(
     return sorted(relations, key=lambda r: (r.entity_id, r.relation))
 
 
+def _parts(item: AttendeeClaim) -> list[AttendanceClaim]:
+    """An attendee item's statements on attending, each with its own evidence.
+
+    Evidence the toolkit judged carries a side: sentences saying the party took part go with
+    its attending stance, sentences denying it with a denial, so a `disputed` attendee is both
+    and a denial sentence is never shown as evidence of attending. Evidence without a side
+    (reports of schema 1) goes with the item's stance, as it always did.
+    """
+    sided = [e for e in item.evidence if e.support is not None and e.support.side is not None]
+    if not sided:
+        return [_attendance_claim(item)]
+    denying = [e for e in item.evidence if e.support is not None and e.support.side == "denied"]
+    attending = [e for e in item.evidence if e not in denying]
+    stance = "reported" if item.stance in ("denied", "disputed") else item.stance
+    parts = []
+    if attending:
+        parts.append(
+            _attendance_claim(item).model_copy(update={"stance": stance, "evidence": attending})
+        )
+    if denying:
+        parts.append(
+            _attendance_claim(item).model_copy(update={"stance": "denied", "evidence": denying})
+        )
+    return parts
+
+
 def _attendance_claim(item: AttendeeClaim | DenialClaim) -> AttendanceClaim:
     if isinstance(item, AttendeeClaim):
         return AttendanceClaim(
@@ -194,8 +220,9 @@ def _attendance_claim(item: AttendeeClaim | DenialClaim) -> AttendanceClaim:
 def _attendance(
     claims: list[AttendeeClaim], denials: list[AttendanceClaim], independence: Independence
 ) -> Attendance:
-    supporting = [_attendance_claim(c) for c in claims if c.stance in ("asserted", "reported")]
-    uncertain = [_attendance_claim(c) for c in claims if c.stance == "uncertain"]
+    parts = [p for c in claims for p in _parts(c)]
+    supporting = [p for p in parts if p.stance in ("asserted", "reported")]
+    uncertain = [p for p in parts if p.stance == "uncertain"]
     denying = list({c.model_dump_json(): c for c in sorted(denials, key=_json)}.values())
     support = independence.count(c.source_id for c in supporting)
     status: AttendanceStatus

@@ -1,9 +1,11 @@
 """Dates: group date mentions by what they date, intersect their intervals, list conflicts.
 
 Mentions of one thing ("the meetings in Moscow", "the meetings") are grouped when their `of`
-reads alike, or closely alike and their intervals overlap. Within a group, intervals that share
-a day form one value (their intersection); several values are a contradiction, one value from
-different intervals a refinement.
+reads alike, or closely alike and their intervals overlap; and the dates of the event each
+article is mainly about (`main_event`) are one thing when they overlap, however each article
+words what they are of ("the official visit", "the meetings"). Within a group, intervals that
+share a day form one value (their intersection); several values are a contradiction, one
+value from different intervals a refinement.
 """
 
 from __future__ import annotations
@@ -52,6 +54,7 @@ def merge_dates(
         if similarity >= _SAME_OF or (similarity >= _RELATED_OF and overlap):
             sets.union(i, j)
     _attach_short_forms(sets, shorter, intervals)
+    _join_main_events(sets, [by_label[label] for label in labels])
     groups = [[c for i in group for c in by_label[labels[i]]] for group in sets.groups()]
     drafts = sorted(((most_written([c.of for c in g], longest=True), g) for g in groups), key=first)
     merged: list[MergedDate] = []
@@ -80,6 +83,43 @@ def _attach_short_forms(
             ]
         if len({sets.find(j) for j in fits}) == 1:
             sets.union(i, fits[0])
+
+
+_MAIN_EVENT_SPAN_DAYS = 62  # a main-event date vaguer than about two months joins nothing
+
+
+def _join_main_events(sets: DisjointSets, claims: Sequence[list[DateClaim]]) -> None:
+    """Join the labels whose main-event dates overlap (blocked by the months they cover)."""
+    spans: list[list[Interval]] = [
+        [
+            iv
+            for c in group
+            if c.main_event and (iv := _interval(c)) is not None and _finite_days(iv) is not None
+        ]
+        for group in claims
+    ]
+    keys = [{f"{d.year}-{d.month}" for iv in group for d in _months(iv)} for group in spans]
+    for i, j in candidate_pairs(keys):
+        if any(x.overlaps(y) for x in spans[i] for y in spans[j]):
+            sets.union(i, j)
+
+
+def _finite_days(interval: Interval) -> int | None:
+    if interval.earliest is None or interval.latest is None:
+        return None
+    days = (interval.latest - interval.earliest).days
+    return days if days <= _MAIN_EVENT_SPAN_DAYS else None
+
+
+def _months(interval: Interval) -> list[date]:
+    assert interval.earliest is not None and interval.latest is not None
+    first, last = interval.earliest.replace(day=1), interval.latest.replace(day=1)
+    months = [first]
+    while months[-1] < last:
+        current = months[-1]
+        months.append(current.replace(year=current.year + current.month // 12,
+                                      month=current.month % 12 + 1))  # fmt: skip
+    return months
 
 
 def _interval(claim: DateMention) -> Interval | None:
