@@ -27,15 +27,31 @@ Fault = Literal[
     "500",  # server error
     "hang",  # no answer for `hang` seconds (longer than the client timeout), then close
     "truncated",  # HTTP body cut short of its Content-Length, connection closed
+    "halfbody",  # 200, half a JSON body without Content-Length, connection closed (no error)
     "drop",  # connection closed without an answer
+    "html200",  # 200 with an HTML error page for a body (a proxy's), not a chat completion
     "malformed",  # 200 with content that is not JSON (instructor re-asks)
     "cutoff",  # 200, finish_reason "length", half a JSON (no re-ask: max_tokens is the cause)
     "badquote",  # 200 with quotes that are not in the article (re-asked once by grounding)
 ]
 
-TAG = re.compile(r"\bART-([A-Za-z0-9_-]+)")
-_ARTICLE = re.compile(r"<<<\n(.*)\n>>>", re.S)
-_WORDS = re.compile(r"\S+(?:[ \t]+\S+){4,9}")
+# Every pattern is linear in the text, whatever it holds (a chunk without any whitespace, or
+# thousands of delimiters): the server works in threads under the GIL, and one slow match
+# would stall every answer in flight beside it, which the client would see as timeouts.
+TAG = re.compile(r"\bART-([A-Za-z0-9_-]++)")
+# A run of 5-10 words, from the start of a word; possessive, so a long word is never
+# re-scanned from each of its characters (the old pattern took 9 s on 19 kB without a space).
+_WORDS = re.compile(r"(?<!\S)\S++(?:[ \t]++\S++){4,9}")
+_OPEN, _CLOSE = "<<<\n", "\n>>>"
+
+
+def article_in(prompt: str) -> str:
+    """The article between the prompt's first `<<<` line and its last `>>>` line (else all)."""
+    start = prompt.find(_OPEN)
+    end = prompt.rfind(_CLOSE)
+    if start < 0 or end < start + len(_OPEN):
+        return prompt
+    return prompt[start + len(_OPEN) : end]
 
 
 def draft_for(text: str, *, quotes_from: str | None = None) -> dict[str, Any]:
@@ -179,8 +195,7 @@ class FaultServer:
         prompt = next(
             (m["content"] for m in body.get("messages", []) if m.get("role") == "user"), ""
         )
-        match = _ARTICLE.search(prompt)
-        text = match.group(1) if match else prompt
+        text = article_in(prompt)
         tag = TAG.search(text)
         key = tag.group(1) if tag else "untagged"
         fault = self._next_fault(key)
@@ -200,6 +215,9 @@ class FaultServer:
                 _send(handler, 429, b'{"error": {"message": "slow down"}}', {"Retry-After": "0"})
             elif fault == "500":
                 _send(handler, 500, b'{"error": {"message": "internal error"}}')
+            elif fault == "html200":
+                page = b"<html><body><h1>502 Bad Gateway</h1><p>upstream error</p></body></html>"
+                _send(handler, 200, page, content_type="text/html")
             elif fault == "malformed":
                 _send(handler, 200, completion("Sure! Here is the report: {summary: ..."))
             elif fault == "cutoff":
@@ -210,6 +228,14 @@ class FaultServer:
                 handler.send_response(200)
                 handler.send_header("Content-Type", "application/json")
                 handler.send_header("Content-Length", str(len(data)))
+                handler.end_headers()
+                handler.wfile.write(data[: len(data) // 2])
+                handler.close_connection = True
+            elif fault == "halfbody":
+                data = completion(json.dumps(draft_for(text)))
+                handler.send_response(200)
+                handler.send_header("Content-Type", "application/json")
+                handler.send_header("Connection", "close")
                 handler.end_headers()
                 handler.wfile.write(data[: len(data) // 2])
                 handler.close_connection = True
@@ -229,9 +255,11 @@ def _send(
     status: int,
     data: bytes,
     headers: Mapping[str, str] | None = None,
+    *,
+    content_type: str = "application/json",
 ) -> None:
     handler.send_response(status)
-    handler.send_header("Content-Type", "application/json")
+    handler.send_header("Content-Type", content_type)
     handler.send_header("Content-Length", str(len(data)))
     for name, value in (headers or {}).items():
         handler.send_header(name, value)
