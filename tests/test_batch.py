@@ -215,8 +215,10 @@ FAULTS: dict[str, tuple[list[Fault], str, int, str | None]] = {
     "ok": ([], "done", 1, None),
     "limited": (["429", "429"], "done", 3, None),
     "flaky": (["drop", "truncated"], "done", 3, None),
+    "proxied": (["html200", "halfbody"], "done", 3, None),  # retried, never re-asked
     "down": (["500"] * 3, "failed", MAX_RETRIES + 1, "HTTP 500 after 3 attempt(s)"),
-    "hangs": (["hang"] * 3, "failed", MAX_RETRIES + 1, "Cannot reach the model server"),
+    "hangs": (["hang"] * 3, "failed", MAX_RETRIES + 1, "did not answer within 1.5 s"),
+    "proxy-down": (["html200"] * 3, "failed", MAX_RETRIES + 1, "answered 200 with a non-JSON"),
     "garbled": (["malformed"], "done", 2, None),
     "garbage": (["malformed"] * 2, "failed", MAX_REASKS + 1, "same invalid output twice"),
     "cutoff": (["cutoff"], "failed", 1, "cut off at max_tokens"),
@@ -229,9 +231,9 @@ def test_every_fault_ends_done_or_recorded_with_the_configured_retries(
 ) -> None:
     src, out = tmp_path / "in", tmp_path / "out"
     write_articles(src, list(FAULTS))
-    fake = server({key: faults for key, (faults, *_) in FAULTS.items()}, hang=1.0)
-
-    summary = run_folder(src, out, config=config_for(fake.url), concurrency=8)
+    fake = server({key: faults for key, (faults, *_) in FAULTS.items()}, hang=2.0)
+    # a timeout well above a loaded machine's answer times: only "hang" may ever time out
+    summary = run_folder(src, out, config=config_for(fake.url, timeout=1.5), concurrency=8)
 
     assert summary.exit_code == 1 and summary.status == "complete"
     record = entries(RunSummary.model_validate_json((out / "run.json").read_text()))
@@ -239,17 +241,51 @@ def test_every_fault_ends_done_or_recorded_with_the_configured_retries(
     for key, (_, status, requests, error) in FAULTS.items():
         entry = record[key]
         requests += CALLS - 1 if status == "done" else 0
-        assert (entry.status, fake.requests[key]) == (status, requests), key
+        assert (entry.status, fake.requests[key]) == (status, requests), (key, entry.error)
         assert (out / "reports" / f"{key}.json").exists() == (status == "done")
         if error is None:
             assert entry.error is None and entry.attempts == requests
         else:
             assert entry.error and error in entry.error, entry.error
             assert entry.attempts == requests
-    assert record["down"].error_type == record["hangs"].error_type == "BackendError"
+    for key in ("down", "hangs", "proxy-down"):
+        assert record[key].error_type == "BackendError", key
     assert record["garbage"].error_type == "ExtractionError"
     merged = MergedReport.model_validate_json((out / "merged.json").read_text())
     assert {s.id for s in merged.sources} == {k for k, v in FAULTS.items() if v[1] == "done"}
+
+
+def test_an_answer_that_is_not_a_completion_is_the_servers_fault_not_the_models(
+    tmp_path: Path, server: Callable[..., FaultServer]
+) -> None:
+    src, out = tmp_path / "in", tmp_path / "out"
+    script: dict[str, list[Fault]] = {
+        "html": ["html200"] * 3,  # a proxy's error page, sent with 200
+        "halved": ["halfbody"] * 3,  # a body cut short where the connection closed
+        "cut": ["truncated"] * 3,  # a body shorter than its Content-Length
+        "reasked": ["malformed", "html200", "html200", "html200"],  # 1 re-ask, 3 attempts
+    }
+    write_articles(src, list(script))
+    fake = server(script)
+
+    summary = run_folder(src, out, config=config_for(fake.url, timeout=5.0), concurrency=4)
+
+    record = entries(summary)
+    expected = {
+        "html": f"The server at {fake.url} answered 200 with a non-JSON body (text/html, ",
+        "halved": f"The server at {fake.url} answered 200 with a non-JSON body (application/json",
+        "cut": f"The model server at {fake.url} closed the connection before its answer was "
+        "complete, after 3 attempt(s)",
+        "reasked": "after 3 attempt(s); the model was also re-asked 1 time(s)",
+    }
+    for key, message in expected.items():
+        entry = record[key]
+        assert (entry.status, entry.error_type) == ("failed", "BackendError"), key
+        assert entry.error and message in entry.error, entry.error
+        assert "after 3 attempt(s)" in entry.error and "invalid" not in entry.error
+        assert entry.attempts == fake.requests[key] == len(script[key]), key
+    assert "<h1>502 Bad Gateway</h1>" in (record["html"].error or "")  # what the server said
+    assert "re-asked" not in (record["html"].error or "")
 
 
 def test_a_refused_connection_is_retried_then_recorded(tmp_path: Path) -> None:
