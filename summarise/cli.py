@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from .batch import ArticleEntry
 
 from . import modelstore
-from .config import Config, Mode, resolve_config
+from .config import Config, Mode, redact, resolve_config
 from .console import Display
 from .errors import SummariseError
 
@@ -86,12 +86,25 @@ def _main(
     """Grounded, structured reports of news articles, merged with provenance."""
     # Errors reach the user as one clear message; the libraries' own logs are for --verbose.
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(message)s")
+    for handler in logging.getLogger().handlers:  # the libraries log URLs as they were given
+        handler.setFormatter(_Redacting(handler.formatter))
     for name in ("instructor", "httpx", "openai"):  # instructor logs re-asks at DEBUG
         logging.getLogger(name).setLevel(logging.DEBUG if verbose else logging.CRITICAL)
 
 
+class _Redacting(logging.Formatter):
+    """A log formatter that hides the credentials of every URL in what it writes."""
+
+    def __init__(self, inner: logging.Formatter | None) -> None:
+        super().__init__("%(message)s")
+        self._inner = inner or logging.Formatter("%(message)s")
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact(self._inner.format(record))
+
+
 def _fail(exc: SummariseError) -> typer.Exit:
-    _err.print(f"[red]error:[/red] {exc}", highlight=False)
+    _err.print(f"[red]error:[/red] {escape(redact(str(exc)))}", highlight=False)
     return typer.Exit(2)
 
 

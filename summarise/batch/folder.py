@@ -26,7 +26,7 @@ from pydantic import ValidationError
 
 from .. import __version__
 from ..backends import settled
-from ..config import Config, resolve_config
+from ..config import Config, redact, resolve_config
 from ..errors import ConfigError, InputError, SummariseError
 from ..extraction import prompt_version
 from ..loading import SUPPORTED_SUFFIXES, load_article
@@ -154,10 +154,14 @@ def _cached_report(
     return report if made_with == provenance and report.source == Source.of(article) else None
 
 
-def _failed(entry: ArticleEntry, exc: Exception) -> None:
-    """Record an article's failure; an unexpected error keeps its type in the message."""
+def _failed(entry: ArticleEntry, exc: Exception, config: Config | None = None) -> None:
+    """Record an article's failure; an unexpected error keeps its type in the message.
+
+    Credentials (in any URL, and the configuration's key) never reach the record.
+    """
     entry.status = "failed"
-    entry.error = str(exc) if isinstance(exc, SummariseError) else f"{type(exc).__name__}: {exc}"
+    message = str(exc) if isinstance(exc, SummariseError) else f"{type(exc).__name__}: {exc}"
+    entry.error = redact(message, config)
     entry.error_type = type(exc).__name__
     entry.attempts = exc.attempts if isinstance(exc, SummariseError) else 0
     if isinstance(exc, SummariseError) and exc.usage is not None:
@@ -246,14 +250,14 @@ async def _extract_jobs(
                 try:
                     await asyncio.to_thread(write_json_atomic, path, outcome.report)
                 except OSError as exc:  # e.g. a full disk: the model's work is lost, not the run
-                    _failed(entry, exc)
+                    _failed(entry, exc, config)
                 else:
                     reports[entry.name] = outcome.report
                     entry.status, entry.report = "done", path.relative_to(layout.root).as_posix()
                 info = outcome.report.extraction
                 entry.attempts, entry.usage = info.attempts, info.usage
             elif outcome.error is not None:
-                _failed(entry, outcome.error)
+                _failed(entry, outcome.error, config)
             entry.seconds = outcome.seconds
             show.article(entry)
 
@@ -355,7 +359,7 @@ async def _execute(
     except asyncio.CancelledError:  # Ctrl-C: what is finished is on disk already
         summary.status = "interrupted"
     except SummariseError as exc:  # the model server could not be started
-        summary.status, summary.error = "aborted", str(exc)
+        summary.status, summary.error = "aborted", redact(str(exc), config)
     return reports
 
 

@@ -1,0 +1,103 @@
+"""`summarise run` and `summarise extract` as a script sees them: exit codes, what is printed
+on stdout and stderr when they are not on a terminal, and what never is (credentials).
+
+The commands run in a subprocess (as a script would start them) against the fault server in
+this process, or in-process through typer's runner where no log is involved.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from summarise.batch import RunSummary, run_folder
+
+from .faultserver import FaultServer, closed_port
+from .test_batch import config_for, write_articles
+
+pytestmark = pytest.mark.block_network(allowed_hosts=["127.0.0.1"])
+
+ROOT = Path(__file__).resolve().parents[1]
+PASSWORD = "pa55-w0rd-never-shown"
+KEY = "k3y-never-shown"
+
+
+def summarise_cli(*args: str, home: Path, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """`summarise ARGS` in a subprocess, as a script runs it: stdout and stderr are pipes."""
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("SUMMARISE_", "OPENAI_"))},
+        "SUMMARISE_CONFIG": str(home / "no-config.toml"),
+        "SUMMARISE_MAX_RETRIES": "2",
+        "SUMMARISE_RETRY_BACKOFF": "0",
+        "SUMMARISE_TIMEOUT": "10",
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "summarise.cli", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+@pytest.fixture
+def fake() -> Iterator[FaultServer]:
+    with FaultServer({"b": ["500"] * 3}) as server:
+        yield server
+
+
+def _everything_written(out: Path) -> str:
+    return "\n".join(
+        path.read_text(encoding="utf-8", errors="replace")
+        for path in out.rglob("*")
+        if path.is_file()
+    )
+
+
+# --- credentials ------------------------------------------------------------------------------
+
+
+def test_credentials_in_the_base_url_are_never_printed_logged_or_recorded(
+    tmp_path: Path, fake: FaultServer
+) -> None:
+    src, out = tmp_path / "in", tmp_path / "out"
+    write_articles(src, ["a", "b"])
+    host = fake.url.removeprefix("http://")
+    url = f"http://agent:{PASSWORD}@{host}"
+
+    result = summarise_cli(
+        "-v", "run", str(src), "--out", str(out), "--base-url", url, "--model", "fake",
+        "--progress", "jsonl", home=tmp_path,
+    )  # fmt: skip
+
+    assert result.returncode == 1, result.stderr
+    assert f"HTTP Request: POST http://***@{host}/chat/completions" in result.stderr  # -v log
+    record = RunSummary.model_validate_json((out / "run.json").read_bytes())
+    failed = next(e for e in record.articles if e.name == "b")
+    assert failed.error and f"The model server at http://***@{host} answered HTTP 500" in (
+        failed.error
+    )
+    for text in (result.stdout, result.stderr, _everything_written(out)):
+        assert PASSWORD not in text and "agent:" not in text
+
+
+def test_keys_in_the_query_string_are_never_recorded(tmp_path: Path) -> None:
+    src, out = tmp_path / "in", tmp_path / "out"
+    write_articles(src, ["a"])
+    url = f"http://127.0.0.1:{closed_port()}/v1?api-key={KEY}&api-version=2024"
+
+    summary = run_folder(src, out, config=config_for(url, max_retries=0))
+
+    error = summary.articles[0].error or ""
+    assert f"{url.split('?')[0]}?api-key=***&api-version=***" in error, error
+    assert KEY not in (out / "run.json").read_text() and KEY not in json.dumps(
+        summary.model_dump(mode="json")
+    )
