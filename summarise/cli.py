@@ -189,6 +189,13 @@ def run(
     progress: Annotated[
         Display, typer.Option(help="bar (progress on stderr), jsonl (events on stdout), quiet.")
     ] = "bar",
+    follow_links: Annotated[
+        bool,
+        typer.Option(
+            "--follow-links",
+            help="Read what symbolic links lead to outside DIR too (skipped by default).",
+        ),
+    ] = False,
     *,
     config: Config,
 ) -> None:
@@ -199,7 +206,7 @@ def run(
     try:
         summary = run_folder(
             directory, out, config=config, concurrency=concurrency, rpm=rpm, tpm=tpm,
-            progress=progress_for(progress),
+            progress=progress_for(progress), follow_links=follow_links,
         )  # fmt: skip
     except SummariseError as exc:
         raise _fail(exc) from exc

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import fcntl
 import json
+import os
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -21,6 +23,7 @@ from summarise.batch import (
     run_folder,
     summarise_many,
 )
+from summarise.batch.discover import discover
 from summarise.batch.many import _Pace
 from summarise.config import Config
 from summarise.console import progress_for
@@ -427,6 +430,177 @@ def test_an_output_folder_in_use_is_refused(tmp_path: Path) -> None:
 def test_a_missing_folder_is_an_input_error(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="not a folder"):
         run_folder(tmp_path / "nope", tmp_path / "out", config=config_for("http://x/v1"))
+
+
+# --- the input boundary ---------------------------------------------------------------------
+
+
+def skipped(summary: RunSummary) -> dict[str, str]:
+    return {s.path: s.reason for s in summary.skipped}
+
+
+@pytest.fixture
+def linked(tmp_path: Path) -> Path:
+    """An input folder with links out of it, within it, broken, and to itself."""
+    private = tmp_path / "private"
+    write_articles(private, ["secret", "elsewhere/far"])
+    src = tmp_path / "in"
+    write_articles(src, ["a", "sub/b"])
+    (src / "notes.txt").symlink_to(private / "secret.txt")  # e.g. /etc/passwd
+    (src / "away").symlink_to(private / "elsewhere", target_is_directory=True)
+    (src / "a-copy.txt").symlink_to("a.txt")  # sorts first: still read as a.txt
+    (src / "sub-again").symlink_to("sub", target_is_directory=True)
+    (src / "dangling.txt").symlink_to(tmp_path / "nothing.txt")
+    (src / "loop").symlink_to(".", target_is_directory=True)
+    return src
+
+
+def test_links_out_of_the_input_folder_are_skipped_with_their_reason(
+    tmp_path: Path, linked: Path, server: Callable[..., FaultServer]
+) -> None:
+    fake = server()
+
+    summary = run_folder(linked, tmp_path / "out", config=config_for(fake.url))
+
+    assert summary.exit_code == 0
+    assert [(e.name, e.path) for e in summary.articles] == [("a", "a.txt"), ("sub__b", "sub/b.txt")]
+    reasons = skipped(summary)
+    private = tmp_path / "private"
+    assert reasons["notes.txt"] == (
+        f"link to a file outside the input folder ({private / 'secret.txt'}); "
+        "--follow-links reads it"
+    )
+    assert reasons["away/"].startswith(f"link to a folder outside the input folder ({private}")
+    assert reasons["a-copy.txt"] == "same file as a.txt: read once"
+    assert reasons["sub-again/"].startswith("link to a folder inside the input folder")
+    assert reasons["loop/"].startswith("link to a folder inside the input folder")
+    assert reasons["dangling.txt"] == "broken symbolic link"
+    assert set(fake.requests) == {"a", "sub-b"}  # nothing from outside reached the server
+    assert fake.requests["a"] == CALLS  # read once, not once per name
+    written = "".join(p.read_text() for p in (tmp_path / "out").rglob("*.*") if p.is_file())
+    assert "ART-secret" not in written and "ART-elsewhere" not in written
+
+
+def test_follow_links_reads_what_links_lead_to_once(
+    tmp_path: Path, linked: Path, server: Callable[..., FaultServer]
+) -> None:
+    fake = server()
+
+    summary = run_folder(linked, tmp_path / "out", config=config_for(fake.url), follow_links=True)
+
+    assert summary.exit_code == 0
+    assert {e.path for e in summary.articles} == {"a.txt", "sub/b.txt", "notes.txt", "away/far.txt"}
+    assert set(skipped(summary)) == {"a-copy.txt", "sub-again/", "loop/", "dangling.txt"}
+    assert fake.requests == {"a": CALLS, "sub-b": CALLS, "secret": CALLS, "elsewhere-far": CALLS}
+
+
+def test_a_file_turned_into_a_link_after_it_was_found_is_not_read(
+    tmp_path: Path, server: Callable[..., FaultServer], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    src = tmp_path / "in"
+    write_articles(src, ["a", "b"])
+    write_articles(tmp_path / "private", ["secret"])
+    def then_swap(*args: Any, **kwargs: Any) -> Any:
+        found = discover(*args, **kwargs)
+        (src / "b.txt").unlink()
+        (src / "b.txt").symlink_to(tmp_path / "private" / "secret.txt")
+        return found
+
+    monkeypatch.setattr(folder, "discover", then_swap)
+    fake = server()
+
+    summary = run_folder(src, tmp_path / "out", config=config_for(fake.url))
+
+    b = entries(summary)["b"]
+    assert (b.status, b.error_type) == ("failed", "InputError")
+    assert "changed since the run started" in (b.error or "")
+    assert "secret" not in fake.requests and entries(summary)["a"].status == "done"
+
+
+def test_an_output_folder_that_is_the_input_folder_is_refused(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    write_articles(src, ["a"])
+    (tmp_path / "same").symlink_to(src, target_is_directory=True)
+    config = config_for("http://127.0.0.1:9/v1")
+    for out in (src, src / ".", tmp_path / "same"):
+        with pytest.raises(InputError, match="is the input folder"):
+            run_folder(src, out, config=config)
+    (tmp_path / "out" / "reports").mkdir(parents=True)
+    with pytest.raises(InputError, match="inside the reports of"):
+        run_folder(tmp_path / "out" / "reports", tmp_path / "out", config=config)
+    assert sorted(p.name for p in src.iterdir()) == ["a.txt"]  # nothing written there
+
+
+def test_nothing_under_an_output_folder_inside_the_input_is_read(
+    tmp_path: Path, server: Callable[..., FaultServer]
+) -> None:
+    src = tmp_path / "in"
+    write_articles(src, ["a"])
+    fake = server()
+    run_folder(src, src / "out", config=config_for(fake.url))
+    (src / "peek.json").symlink_to(src / "out" / "run.json")  # a way back into the outputs
+    (src / "reports").symlink_to(src / "out" / "reports", target_is_directory=True)
+
+    summary = run_folder(src, src / "out", config=config_for(fake.url))
+
+    assert [e.path for e in summary.articles] == ["a.txt"] and summary.exit_code == 0
+    assert skipped(summary)["peek.json"] == f"leads into the output folder ({src / 'out'})"
+
+
+# --- file names -----------------------------------------------------------------------------
+
+_SAFE_NAME = re.compile(r'[^\x00-\x1f\x7f-\x9f<>:"/\\|?*\u2028\u2029\u200b-\u200f\u202a-\u202e]+')
+
+
+def test_report_names_keep_to_safe_characters_and_stay_unique_and_stable(
+    tmp_path: Path, server: Callable[..., FaultServer]
+) -> None:
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    stems = [
+        "evil\x1b]0;pwned\x07",  # an OSC sequence: retitles the terminal
+        "evil\x1b]0;pwned\x1b",  # the same once made safe: must not meet the first
+        "line\nbreak",
+        "right\u202eto-left",
+        "a:b?c",
+        "caf\xe9 \u0434\u043e\u043c",  # letters of any script and spaces are safe
+        "ok",
+        os.fsdecode(b"latin-\xe9t\xe9"),  # not UTF-8: held as surrogates
+        "x" * 250,  # a report name that long leaves no room for the writer's temporary name
+    ]
+    for i, stem in enumerate(stems):
+        (src / f"{stem}.txt").write_text(article_text(f"n{i}"), encoding="utf-8")
+    fake = server()
+
+    first = run_folder(src, out, config=config_for(fake.url))
+    again = run_folder(src, out, config=config_for(fake.url))
+
+    assert first.exit_code == 0, [e.error for e in first.articles if e.error]
+    names = {e.path: e.name for e in first.articles}
+    assert len(set(names.values())) == len(stems)
+    for name in names.values():
+        assert _SAFE_NAME.fullmatch(name), repr(name)
+        assert len(f"{name}.json".encode()) < 200 and (out / "reports" / f"{name}.json").is_file()
+    assert names["ok.txt"] == "ok"
+    assert names["caf\xe9 \u0434\u043e\u043c.txt"] == "caf\xe9 \u0434\u043e\u043c"
+    assert names["latin-\\xe9t\\xe9.txt"].startswith("latin-_t_-")  # shown as \\xe9
+    assert {e.path: e.name for e in again.articles} == names and again.counts.cached == len(stems)
+    json.loads((out / "run.json").read_text(encoding="utf-8"))  # whatever the names, valid JSON
+
+
+def test_extract_names_reports_by_a_safe_stem(
+    tmp_path: Path, server: Callable[..., FaultServer]
+) -> None:
+    path = tmp_path / "two\nlines\x1b[2J.txt"
+    path.write_text(article_text("x"), encoding="utf-8")
+    fake = server()
+
+    summary = extract_files([path], tmp_path / "out", config=config_for(fake.url))
+
+    entry = summary.articles[0]
+    assert entry.status == "done" and entry.report and _SAFE_NAME.fullmatch(entry.name)
+    assert (tmp_path / "out" / entry.report).is_file()
+    assert [p.name for p in (tmp_path / "out").iterdir()] == [entry.report]
 
 
 # --- concurrency and pacing -----------------------------------------------------------------

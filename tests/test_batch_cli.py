@@ -15,15 +15,18 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from summarise.batch import RunSummary, run_folder
+from summarise.cli import app
 
 from .faultserver import FaultServer, closed_port
-from .test_batch import config_for, write_articles
+from .test_batch import CALLS, config_for, write_articles
 
 pytestmark = pytest.mark.block_network(allowed_hosts=["127.0.0.1"])
 
 ROOT = Path(__file__).resolve().parents[1]
+runner = CliRunner()
 PASSWORD = "pa55-w0rd-never-shown"
 KEY = "k3y-never-shown"
 
@@ -101,3 +104,35 @@ def test_keys_in_the_query_string_are_never_recorded(tmp_path: Path) -> None:
     assert KEY not in (out / "run.json").read_text() and KEY not in json.dumps(
         summary.model_dump(mode="json")
     )
+
+
+# --- the input boundary, from the command line ----------------------------------------------
+
+
+def test_run_reads_links_out_of_the_folder_only_with_follow_links(
+    tmp_path: Path, fake: FaultServer
+) -> None:
+    src = tmp_path / "in"
+    write_articles(src, ["a"])
+    write_articles(tmp_path / "private", ["secret"])
+    (src / "notes.txt").symlink_to(tmp_path / "private" / "secret.txt")
+    flags = ["--base-url", fake.url, "--model", "fake", "--progress", "quiet"]
+
+    result = runner.invoke(app, ["run", str(src), "--out", str(tmp_path / "o1"), *flags])
+    assert result.exit_code == 0, result.output
+    assert "secret" not in fake.requests
+
+    followed = ["run", str(src), "--out", str(tmp_path / "o2"), "--follow-links", *flags]
+    assert runner.invoke(app, followed).exit_code == 0
+    assert fake.requests["secret"] == CALLS
+
+
+def test_run_refuses_an_output_folder_that_is_the_input_folder(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    write_articles(src, ["a"])
+
+    result = runner.invoke(app, ["run", str(src), "--out", str(src), "--base-url", "http://x/v1"])
+
+    assert result.exit_code == 2
+    assert f"The output folder {src} is the input folder" in result.stderr
+    assert "Traceback" not in result.output + result.stderr

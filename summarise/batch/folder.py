@@ -13,7 +13,6 @@ import asyncio
 import contextlib
 import fcntl
 import hashlib
-import os
 import time
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
@@ -29,11 +28,12 @@ from ..backends import settled
 from ..config import Config, redact, resolve_config
 from ..errors import ConfigError, InputError, SummariseError
 from ..extraction import prompt_version
-from ..loading import SUPPORTED_SUFFIXES, load_article
+from ..loading import load_article
 from ..merging import merge
 from ..models import SCHEMA_VERSION, Article, DefenceMeetingReport, Source
 from ..output import write_json_atomic, write_text_atomic
 from ..review import render_html
+from .discover import Found, discover, report_names, safe_name, storable
 from .many import _Limiter, asummarise_many, default_concurrency
 from .record import ArticleEntry, RunSummary, SkippedFile, tally
 
@@ -83,52 +83,6 @@ class _Layout:
         return self.reports / f"{name}.json"
 
 
-def _discover(directory: Path, out: Path) -> tuple[list[Path], list[SkippedFile]]:
-    """Article files under `directory`, sorted; and the files that are not articles.
-
-    Hidden folders and the output folder are not entered; README files are documentation.
-    """
-    articles: list[Path] = []
-    skipped: list[SkippedFile] = []
-    for root, dirs, files in os.walk(directory):
-        here = Path(root)
-        dirs[:] = sorted(
-            d for d in dirs if not d.startswith(".") and (here / d).resolve() != out.resolve()
-        )
-        for name in sorted(files):
-            path = here / name
-            rel = path.relative_to(directory).as_posix()
-            if name.startswith("."):
-                skipped.append(SkippedFile(path=rel, reason="hidden file"))
-            elif name.upper().startswith("README"):
-                skipped.append(SkippedFile(path=rel, reason="README: documentation"))
-            elif path.suffix.lower() not in SUPPORTED_SUFFIXES:
-                supported = ", ".join(SUPPORTED_SUFFIXES)
-                skipped.append(SkippedFile(path=rel, reason=f"not an article ({supported})"))
-            else:
-                articles.append(path)
-    return articles, skipped
-
-
-def _names(paths: Sequence[Path], directory: Path) -> list[str]:
-    """A unique name per file: its relative path without the suffix, "/" written "__".
-
-    Files that would share a name keep their suffix, then get a hash of their path.
-    """
-    rels = [p.relative_to(directory) for p in paths]
-    bases = ["__".join(r.with_suffix("").parts) for r in rels]
-    clashes = Counter(bases)
-    used: set[str] = set()
-    names = []
-    for rel, base in zip(rels, bases, strict=True):
-        name = base if clashes[base] == 1 else "__".join(rel.parts)
-        if name in used:
-            name += "-" + hashlib.sha256(rel.as_posix().encode()).hexdigest()[:8]
-        used.add(name)
-        names.append(name)
-    return names
-
-
 def _provenance(config: Config) -> tuple[str, str, str, str, str]:
     """What a cached report must have been made with: backend, model, mode, prompt, schema."""
     config = settled(config)
@@ -161,7 +115,7 @@ def _failed(entry: ArticleEntry, exc: Exception, config: Config | None = None) -
     """
     entry.status = "failed"
     message = str(exc) if isinstance(exc, SummariseError) else f"{type(exc).__name__}: {exc}"
-    entry.error = redact(message, config)
+    entry.error = storable(redact(message, config))
     entry.error_type = type(exc).__name__
     entry.attempts = exc.attempts if isinstance(exc, SummariseError) else 0
     if isinstance(exc, SummariseError) and exc.usage is not None:
@@ -190,20 +144,36 @@ class _Job:
     article: Article
 
 
+def _unchanged(found: Found) -> None:
+    """Raise InputError if a file found under the input folder now leads somewhere else (a
+    link made or changed since): what was checked is what is read."""
+    now = found.path.resolve()
+    if now != found.real:
+        raise InputError(
+            f"{found.path} changed since the run started: it now leads to {now}; not read"
+        )
+
+
 def _read(
-    paths: Sequence[Path],
+    files: Sequence[Found | Path],
     summary: RunSummary,
     layout: _Layout,
     provenance: tuple[str, ...],
     show: RunProgress,
 ) -> tuple[list[_Job], dict[str, DefenceMeetingReport]]:
-    """Load every article; settle the cached and unreadable ones; return the rest to extract."""
+    """Load every article; settle the cached and unreadable ones; return the rest to extract.
+
+    A `Found` file is read only if it still leads where it did when it was found.
+    """
     jobs: list[_Job] = []
     reports: dict[str, DefenceMeetingReport] = {}
     ids: dict[str, str] = {}
-    for path, entry in zip(paths, summary.articles, strict=True):
+    for file, entry in zip(files, summary.articles, strict=True):
         started = time.perf_counter()
+        path = file.path if isinstance(file, Found) else file
         try:
+            if isinstance(file, Found):
+                _unchanged(file)
             article = load_article(path)
             if article.id == path.stem:  # no id of its own: the run's unique name
                 article = article.model_copy(update={"id": entry.name})
@@ -340,7 +310,7 @@ def _summary(
 
 
 async def _execute(
-    paths: Sequence[Path],
+    files: Sequence[Found | Path],
     summary: RunSummary,
     layout: _Layout,
     config: Config,
@@ -348,7 +318,7 @@ async def _execute(
     show: RunProgress,
 ) -> dict[str, DefenceMeetingReport]:
     """Settle cached and unreadable articles, extract the rest; set the run's status."""
-    jobs, reports = _read(paths, summary, layout, provenance, show)
+    jobs, reports = _read(files, summary, layout, provenance, show)
     try:
         if jobs:
             show.extracting()
@@ -371,20 +341,22 @@ async def _run(
     rpm: int | None,
     tpm: int | None,
     show: RunProgress,
+    follow_links: bool,
 ) -> RunSummary:
     clock = time.perf_counter()
     previous = _previous(out)
     provenance = _provenance(config)
-    paths, skipped = _discover(directory, out)
-    rels = [path.relative_to(directory).as_posix() for path in paths]
+    found, skipped = discover(directory, out, follow_links=follow_links)
+    paths = [f.path for f in found]
+    rels = [storable(path.relative_to(directory).as_posix()) for path in paths]
     summary = _summary(
-        config, provenance, _names(paths, directory), rels, skipped,
+        config, provenance, report_names(paths, directory), rels, skipped,
         directory=directory, out=out, concurrency=concurrency, rpm=rpm, tpm=tpm,
     )  # fmt: skip
     write_json_atomic(out / "run.json", summary)
     show.begin(summary)
     reports = await _execute(
-        paths, summary, _Layout(out, out / "reports"), config, provenance, show
+        found, summary, _Layout(out, out / "reports"), config, provenance, show
     )
     if summary.status == "complete" and reports:
         _merge(out, reports, summary, previous)
@@ -393,6 +365,22 @@ async def _run(
     write_json_atomic(out / "run.json", summary)
     show.end(summary)
     return summary
+
+
+def _check_apart(directory: Path, out: Path) -> None:
+    """Refuse an output folder that would make the next run read its own outputs."""
+    source, target = directory.resolve(), out.resolve()
+    if source == target:
+        raise InputError(
+            f"The output folder {out} is the input folder: the next run would read its own "
+            f"reports as articles. Write elsewhere, e.g. --out {directory.name}-out."
+        )
+    reports = target / "reports"
+    if source == reports or source.is_relative_to(reports):
+        raise InputError(
+            f"The input folder {directory} is inside the reports of {out}: every run would "
+            "read the reports it writes. Choose another output folder."
+        )
 
 
 def _check_options(concurrency: int | None, rpm: int | None, tpm: int | None) -> None:
@@ -410,6 +398,7 @@ def run_folder(
     rpm: int | None = None,
     tpm: int | None = None,
     progress: RunProgress | None = None,
+    follow_links: bool = False,
 ) -> RunSummary:
     """Extract every article under `directory` into `out`; return what was done.
 
@@ -421,16 +410,22 @@ def run_folder(
     finished kept (status "interrupted", no merge). The process exit code is
     `summary.exit_code`.
 
-    Raises InputError when `directory` is not a folder or `out` is in use by another run.
+    Nothing outside `directory` is read: a symbolic link that leads out of it is listed in
+    `summary.skipped` with that reason, unless `follow_links`; a file reached twice is read
+    once, and `out` is never read even when it lies inside `directory`.
+
+    Raises InputError when `directory` is not a folder, `out` is `directory` itself (or
+    holds it as its reports folder), or `out` is in use by another run.
     """
     directory, out = Path(directory), Path(out)
     if not directory.is_dir():
         raise InputError(f"{directory} is not a folder")
+    _check_apart(directory, out)
     config = config or resolve_config()
     _check_options(concurrency, rpm, tpm)
     with _exclusive(out):
         return asyncio.run(
-            _run(directory, out, config, concurrency, rpm, tpm, progress or _Silent())
+            _run(directory, out, config, concurrency, rpm, tpm, progress or _Silent(), follow_links)
         )
 
 
@@ -452,20 +447,22 @@ def extract_files(
     config = config or resolve_config()
     _check_options(concurrency, None, None)
     stems = Counter[str]()
-    names = []
+    names, firsts = [], dict[str, Path]()
     for path in files:
-        stems[path.stem] += 1
-        names.append(path.stem if stems[path.stem] == 1 else f"{path.stem}~{stems[path.stem]}")
+        stem = safe_name(path.stem)
+        stems[stem] += 1
+        firsts.setdefault(stem, path)
+        names.append(stem if stems[stem] == 1 else f"{stem}~{stems[stem]}")
     provenance = _provenance(config)
     summary = _summary(
-        config, provenance, names, [str(p) for p in files], [],
+        config, provenance, names, [storable(str(p)) for p in files], [],
         directory=Path.cwd(), out=out, concurrency=concurrency, rpm=None, tpm=None,
     )  # fmt: skip
     show = progress or _Silent()
     show.begin(summary)
     for entry, path in zip(summary.articles, files, strict=True):
-        if entry.name != path.stem:
-            first = files[names.index(path.stem)]
+        first = firsts[safe_name(path.stem)]
+        if first is not path:
             _failed(entry, InputError(f"{path}: same file stem as {first}"))
             show.article(entry)
     clock = time.perf_counter()
