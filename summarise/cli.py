@@ -15,13 +15,14 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 if TYPE_CHECKING:
     from .batch import ArticleEntry
 
 from . import modelstore
 from .config import Config, Mode, redact, resolve_config
-from .console import Display
+from .console import Display, failure_line, printable
 from .errors import SummariseError
 
 app = typer.Typer(
@@ -104,7 +105,9 @@ class _Redacting(logging.Formatter):
 
 
 def _fail(exc: SummariseError) -> typer.Exit:
-    _err.print(f"[red]error:[/red] {escape(redact(str(exc)))}", highlight=False)
+    _err.print(
+        f"[red]error:[/red] {escape(printable(redact(str(exc)), lines=True))}", highlight=False
+    )
     return typer.Exit(2)
 
 
@@ -112,9 +115,10 @@ def _row(entry: "ArticleEntry", out: Path) -> list[str]:
     """One article of `extract`: what its report holds, or that it failed."""
     from .models import DefenceMeetingReport
 
-    name = Path(entry.path).name
+    name = printable(Path(entry.path).name)
     if entry.report is None:
-        return [name, "-", "-", "-", f"{entry.seconds:.1f}", f"failed ({entry.error_type})"]
+        what = f"failed ({entry.error_type})" if entry.status == "failed" else "not done"
+        return [name, "-", "-", "-", f"{entry.seconds:.1f}", what]
     path = out / entry.report
     report = DefenceMeetingReport.model_validate_json(path.read_bytes())
     evidence = report.evidence()
@@ -125,7 +129,7 @@ def _row(entry: "ArticleEntry", out: Path) -> list[str]:
         str(len(report.denials)),
         f"{aligned} / {len(evidence) - aligned}",
         f"{entry.seconds:.1f}",
-        str(path),
+        printable(str(path)),
     ]
 
 
@@ -133,14 +137,15 @@ _EXTRACT_COLUMNS = ("article", "attendees", "denials", "evidence aligned / not f
 
 
 def _print_extracted(entries: "list[ArticleEntry]", out: Path) -> None:
-    """A table on a terminal, tab-separated lines elsewhere; every failure on stderr."""
+    """A table on a terminal, tab-separated lines elsewhere; each failure on stderr, as one
+    line (file, error type, message)."""
     rows = [_row(entry, out) for entry in entries]
     if _out.is_terminal:
         table = Table(*_EXTRACT_COLUMNS)
         table.add_column("report", overflow="fold")
         table.columns[0].no_wrap = True
         for row in rows:
-            table.add_row(*row)
+            table.add_row(*(Text(cell) for cell in row))
         _out.print(table)
     else:
         print("\t".join([*_EXTRACT_COLUMNS, "report"]))
@@ -148,10 +153,15 @@ def _print_extracted(entries: "list[ArticleEntry]", out: Path) -> None:
             print("\t".join(row))
     for entry in entries:
         if entry.status == "failed":
-            _err.print(
-                f"[red]failed:[/red] {escape(f'{entry.path}: {entry.error_type}: {entry.error}')}",
-                highlight=False,
-            )
+            _err.print(f"[red]failed:[/red] {escape(failure_line(entry))}", highlight=False)
+
+
+def _print_error(error: str | None) -> None:
+    """What stopped a run (or its merge), as one line on stderr."""
+    if error:
+        _err.print(
+            f"[red]error:[/red] {escape(printable(redact(error), lines=True))}", highlight=False
+        )
 
 
 @app.command()
@@ -170,8 +180,8 @@ def extract(
     except SummariseError as exc:
         raise _fail(exc) from exc
     _print_extracted(summary.articles, out)
-    if summary.exit_code:
-        raise typer.Exit(1)
+    _print_error(summary.error)
+    raise typer.Exit(summary.exit_code)
 
 
 @app.command()
@@ -210,6 +220,7 @@ def run(
         )  # fmt: skip
     except SummariseError as exc:
         raise _fail(exc) from exc
+    _print_error(summary.error)
     raise typer.Exit(summary.exit_code)
 
 

@@ -500,6 +500,7 @@ def test_a_file_turned_into_a_link_after_it_was_found_is_not_read(
     src = tmp_path / "in"
     write_articles(src, ["a", "b"])
     write_articles(tmp_path / "private", ["secret"])
+
     def then_swap(*args: Any, **kwargs: Any) -> Any:
         found = discover(*args, **kwargs)
         (src / "b.txt").unlink()
@@ -703,17 +704,83 @@ def test_jsonl_progress_has_one_line_per_article_and_a_summary(
     assert lines[-1]["exit_code"] == summary.exit_code == 1
 
 
-def test_bar_progress_ends_with_a_summary_table(
-    tmp_path: Path, server: Callable[..., FaultServer], capsys: pytest.CaptureFixture[str]
-) -> None:
-    src, out = tmp_path / "in", tmp_path / "out"
-    write_articles(src, ["a", "b"])
-    fake = server({"b": ["cutoff"]})
+# A file name that would retitle the terminal, ring it and start a new line, and one that
+# rich would read as markup; the article behind each fails, so both reach the failures shown.
+_HOSTILE = {"evil": "evil\x1b]0;pwned\x07\n.txt", "markup": "[bold red]markup.txt"}
 
-    run_folder(src, out, config=config_for(fake.url), progress=progress_for("bar"))
+
+@pytest.fixture
+def hostile(tmp_path: Path) -> Path:
+    src = tmp_path / "in"
+    write_articles(src, ["a"])
+    for key, name in _HOSTILE.items():
+        (src / name).write_text(article_text(key), encoding="utf-8")
+    return src
+
+
+def test_bar_progress_ends_with_tables_on_a_terminal_and_escapes_names(
+    tmp_path: Path,
+    hostile: Path,
+    server: Callable[..., FaultServer],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("TTY_COMPATIBLE", "1")  # rich draws for a terminal
+    monkeypatch.setenv("COLUMNS", "200")
+    fake = server({"evil": ["cutoff"], "markup": ["cutoff"]})
+
+    run_folder(hostile, tmp_path / "out", config=config_for(fake.url), progress=progress_for("bar"))
 
     printed = capsys.readouterr().out
-    assert "Run complete" in printed and "Failures" in printed and "b.txt" in printed
+    assert "Run complete" in printed and "Failures" in printed
+    assert "evil\\x1b]0;pwned\\x07\\n.txt" in printed  # shown, escaped
+    assert "\x1b]" not in printed and "\x07" not in printed  # never sent to the terminal
+    assert "[bold red]markup.txt" in printed  # literally, not as markup
+
+
+def test_bar_progress_prints_plain_lines_when_not_on_a_terminal(
+    tmp_path: Path,
+    hostile: Path,
+    server: Callable[..., FaultServer],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    fake = server({"evil": ["cutoff"], "markup": ["cutoff"]})
+
+    summary = run_folder(
+        hostile, tmp_path / "out", config=config_for(fake.url), progress=progress_for("bar")
+    )
+
+    captured = capsys.readouterr()
+    lines = captured.out.splitlines()
+    assert "status\tcomplete" in lines and "failed\t2" in lines and "extracted\t1" in lines
+    assert f"output\t{summary.output}" in lines and "\u2026" not in captured.out  # no "..."
+    errors = {e.path: e.error for e in summary.articles if e.error}
+    assert captured.err.splitlines()[-2:] == [
+        f"failed: [bold red]markup.txt: ExtractionError: {errors['[bold red]markup.txt']}",
+        f"failed: evil\\x1b]0;pwned\\x07\\n.txt: ExtractionError: {errors[_HOSTILE['evil']]}",
+    ]
+    assert "\x1b]" not in captured.out + captured.err and "\x07" not in captured.err
+
+
+def test_jsonl_progress_stays_json_with_hostile_names(
+    tmp_path: Path,
+    hostile: Path,
+    server: Callable[..., FaultServer],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    (hostile / "csi\x9b31m\u202eright.txt").write_text(article_text("csi"), encoding="utf-8")
+    fake = server()
+
+    run_folder(
+        hostile, tmp_path / "out", config=config_for(fake.url), progress=progress_for("jsonl")
+    )
+
+    out = capsys.readouterr().out
+    events = [json.loads(line) for line in out.splitlines()]
+    paths = {e["path"] for e in events if e["event"] == "article"}
+    assert paths == {"a.txt", *_HOSTILE.values(), "csi\x9b31m\u202eright.txt"}
+    assert not any(c in out for c in "\x1b\x07\x9b\u202e")  # each as a JSON escape
+    assert "\\u001b]0;pwned\\u0007" in out and "\\u009b31m\\u202e" in out
 
 
 def test_extract_files_names_reports_by_stem(

@@ -136,3 +136,78 @@ def test_run_refuses_an_output_folder_that_is_the_input_folder(tmp_path: Path) -
     assert result.exit_code == 2
     assert f"The output folder {src} is the input folder" in result.stderr
     assert "Traceback" not in result.output + result.stderr
+
+
+# --- in a script: stdout and stderr are not terminals ------------------------------------------
+
+_QUICK = {"SUMMARISE_MAX_RETRIES": "0", "SUMMARISE_RETRY_BACKOFF": "0"}
+
+
+def test_extract_in_a_script_prints_plain_rows_and_one_line_per_failure(
+    tmp_path: Path, fake: FaultServer
+) -> None:
+    write_articles(tmp_path, ["a", "b"])
+    odd = tmp_path / "two\nlines\ttab.txt"
+    odd.write_text((tmp_path / "b.txt").read_text(), encoding="utf-8")  # tagged b: fails too
+    files = [str(tmp_path / "a.txt"), str(tmp_path / "b.txt"), str(odd)]
+    out = tmp_path / "out"
+
+    result = runner.invoke(
+        app,
+        ["extract", *files, "--out", str(out), "--base-url", fake.url, "--model", "fake"],
+        env=_QUICK,
+    )
+
+    assert result.exit_code == 1
+    rows = [line.split("\t") for line in result.stdout.splitlines()]
+    assert rows[0] == [
+        "article", "attendees", "denials", "evidence aligned / not found", "seconds", "report"
+    ]  # fmt: skip
+    assert [len(row) for row in rows] == [6, 6, 6, 6]  # the odd name does not break a row
+    assert rows[1][0] == "a.txt" and rows[1][5] == str(out / "a.json")
+    assert rows[2][0] == "b.txt" and rows[2][5] == "failed (BackendError)"
+    assert rows[3][0] == "two\\nlines\\ttab.txt"
+    failures = result.stderr.splitlines()
+    assert len(failures) == 2 and all(f.startswith("failed: ") for f in failures)
+    assert failures[0].startswith(f"failed: {tmp_path / 'b.txt'}: BackendError: The model server")
+    assert "HTTP 500 after 1 attempt(s)" in failures[0]
+    assert failures[1].startswith(f"failed: {tmp_path}/two\\nlines\\ttab.txt: BackendError: ")
+
+
+def test_extract_says_what_stopped_it(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("Alpha met Beta in Oslo.", encoding="utf-8")
+    missing = tmp_path / "missing.gguf"  # the embedded server cannot start
+
+    result = runner.invoke(
+        app, ["extract", str(tmp_path / "a.txt"), "--out", str(tmp_path / "o"),
+              "--model-path", str(missing)],
+    )  # fmt: skip
+
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[1].split("\t")[5] == "not done"
+    assert result.stderr.startswith("error: ") and (
+        "missing.gguf" in result.stderr or "llama-cpp-python" in result.stderr
+    )
+
+
+def test_run_in_a_script_prints_plain_lines_and_one_line_per_failure(
+    tmp_path: Path, fake: FaultServer
+) -> None:
+    src, out = tmp_path / "in", tmp_path / "out"
+    write_articles(src, ["a", "b"])
+
+    result = runner.invoke(
+        app, ["run", str(src), "--out", str(out), "--base-url", fake.url, "--model", "fake"],
+        env=_QUICK,
+    )  # fmt: skip
+
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert lines[:5] == ["status\tcomplete", "articles\t2", "extracted\t1", "cached\t0",
+                         "failed\t1"]  # fmt: skip
+    assert f"output\t{out.resolve()}" in lines and "\u2026" not in result.stdout
+    failed = [line for line in result.stderr.splitlines() if line.startswith("failed: ")]
+    assert failed == [
+        f"failed: b.txt: BackendError: The model server at {fake.url} answered HTTP 500 after "
+        "1 attempt(s): Error code: 500 - {'error': {'message': 'internal error'}}"
+    ]
