@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import fcntl
 import hashlib
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,11 +30,12 @@ from ..extraction import prompt_version
 from ..loading import load_article
 from ..merging import merge
 from ..models import SCHEMA_VERSION, Article, DefenceMeetingReport, Source
-from ..output import write_json_atomic, write_text_atomic
+from ..output import OutputError, write_json_atomic, write_text_atomic
 from ..review import render_html
 from .discover import Found, discover, report_names, safe_name, storable
 from .many import _Limiter, asummarise_many, default_concurrency
 from .record import ArticleEntry, RunSummary, SkippedFile, tally
+from .writing import check_writable, exclusive
 
 __all__ = ["RunProgress", "extract_files", "run_folder"]
 
@@ -122,20 +122,6 @@ def _failed(entry: ArticleEntry, exc: Exception, config: Config | None = None) -
         entry.usage = exc.usage
 
 
-@contextlib.contextmanager
-def _exclusive(out: Path) -> Iterator[None]:
-    """Hold `out/.lock` for the run: two runs never write the same output folder."""
-    out.mkdir(parents=True, exist_ok=True)
-    with (out / ".lock").open("w") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise InputError(f"{out} is in use by another run") from None
-        for stale in [*out.glob(".*.tmp"), *(out / "reports").glob(".*.tmp")]:
-            stale.unlink(missing_ok=True)  # left by a killed run: never renamed into place
-        yield
-
-
 @dataclass
 class _Job:
     """An article of the run still to extract."""
@@ -219,7 +205,7 @@ async def _extract_jobs(
                 path = layout.report(entry.name)
                 try:
                     await asyncio.to_thread(write_json_atomic, path, outcome.report)
-                except OSError as exc:  # e.g. a full disk: the model's work is lost, not the run
+                except OutputError as exc:  # a full disk: this article's work is lost, not the run
                     _failed(entry, exc, config)
                 else:
                     reports[entry.name] = outcome.report
@@ -258,7 +244,11 @@ def _merge(
     summary: RunSummary,
     previous: RunSummary | None,
 ) -> None:
-    """Write `merged.json` and `review.html`, unless the last merge had the very same reports."""
+    """Write `merged.json` and `review.html`, unless the last merge had the very same reports.
+
+    A merge that fails is recorded in `summary.error`; one that cannot be written (a full
+    disk) fails the run: status "failed", the reports are kept.
+    """
     key = _merge_key(out, reports)
     outputs = [out / "merged.json", out / "review.html"]
     unchanged = key is not None and previous is not None and previous.merge_key == key
@@ -268,8 +258,13 @@ def _merge(
         except SummariseError as exc:
             summary.error = f"merge failed: {exc}"
             return
-        write_json_atomic(outputs[0], merged)
-        write_text_atomic(outputs[1], render_html(merged))
+        try:
+            write_json_atomic(outputs[0], merged)
+            write_text_atomic(outputs[1], render_html(merged))
+        except OutputError as exc:
+            summary.status = "failed"
+            summary.error = f"The reports are written but not their merge: {exc}"
+            return
     summary.merged, summary.review, summary.merge_key = "merged.json", "review.html", key
 
 
@@ -362,7 +357,11 @@ async def _run(
         _merge(out, reports, summary, previous)
     summary.seconds = round(time.perf_counter() - clock, 3)
     tally(summary)
-    write_json_atomic(out / "run.json", summary)
+    try:
+        write_json_atomic(out / "run.json", summary)
+    except OutputError as exc:  # the summary returned (and shown) is then the only record
+        summary.status = "failed"
+        summary.error = "; ".join(filter(None, [summary.error, f"run.json is stale: {exc}"]))
     show.end(summary)
     return summary
 
@@ -423,7 +422,7 @@ def run_folder(
     _check_apart(directory, out)
     config = config or resolve_config()
     _check_options(concurrency, rpm, tpm)
-    with _exclusive(out):
+    with exclusive(out):
         return asyncio.run(
             _run(directory, out, config, concurrency, rpm, tpm, progress or _Silent(), follow_links)
         )
@@ -446,6 +445,7 @@ def extract_files(
     files, out = [Path(p) for p in paths], Path(out)
     config = config or resolve_config()
     _check_options(concurrency, None, None)
+    check_writable(out)
     stems = Counter[str]()
     names, firsts = [], dict[str, Path]()
     for path in files:
