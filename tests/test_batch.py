@@ -290,18 +290,46 @@ def test_an_answer_that_is_not_a_completion_is_the_servers_fault_not_the_models(
     assert "re-asked" not in (record["html"].error or "")
 
 
-def test_a_refused_connection_is_retried_then_recorded(tmp_path: Path) -> None:
+def test_a_server_that_refuses_connections_stops_the_run_early_keeping_what_was_done(
+    tmp_path: Path, server: Callable[..., FaultServer]
+) -> None:
     src, out = tmp_path / "in", tmp_path / "out"
     write_articles(src, ["a", "b"])
-    config = config_for(f"http://127.0.0.1:{closed_port()}/v1")
+    fake = server()
+    run_folder(src, out, config=config_for(fake.url))  # two reports made while it was up
+    write_articles(src, [f"new{i}" for i in range(6)])
+    url = f"http://127.0.0.1:{closed_port()}/v1"
 
-    summary = run_folder(src, out, config=config)
+    summary = run_folder(src, out, config=config_for(url), concurrency=2)
 
-    assert summary.exit_code == 1 and summary.counts.failed == 2
+    assert summary.status == "failed" and summary.exit_code == 2
+    assert summary.error == (
+        f"Stopped early: the model server at {url} refuses connections (2 article(s) in a row "
+        "could not reach it after all their retries). Start it, or check the base URL, and run "
+        "again: reports made are kept and not asked for again."
+    )
+    counts = summary.counts
+    assert (counts.cached, counts.failed, counts.pending) == (2, 2, 4)  # the rest not tried
     for entry in summary.articles:
-        assert entry.error_type == "BackendError" and "Cannot reach" in (entry.error or "")
-        assert entry.attempts == MAX_RETRIES + 1
-    assert not (out / "merged.json").exists()
+        if entry.status == "failed":
+            assert entry.error_type == "BackendError" and "Cannot reach" in (entry.error or "")
+            assert entry.attempts == MAX_RETRIES + 1  # each waited out its retries first
+    record = RunSummary.model_validate_json((out / "run.json").read_text())
+    assert (record.status, record.error, record.counts) == ("failed", summary.error, counts)
+
+
+def test_a_server_that_answers_errors_does_not_stop_the_run(
+    tmp_path: Path, server: Callable[..., FaultServer]
+) -> None:
+    src, out = tmp_path / "in", tmp_path / "out"
+    keys = [f"k{i}" for i in range(4)]
+    write_articles(src, keys)
+    fake = server({key: ["500"] * 3 for key in keys})  # up, but failing: not a refusal
+
+    summary = run_folder(src, out, config=config_for(fake.url), concurrency=2)
+
+    assert summary.status == "complete" and summary.counts.failed == 4
+    assert summary.exit_code == 1
 
 
 def test_a_server_that_cannot_start_aborts_the_run(tmp_path: Path) -> None:

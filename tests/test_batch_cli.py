@@ -211,3 +211,23 @@ def test_run_in_a_script_prints_plain_lines_and_one_line_per_failure(
         f"failed: b.txt: BackendError: The model server at {fake.url} answered HTTP 500 after "
         "1 attempt(s): Error code: 500 - {'error': {'message': 'internal error'}}"
     ]
+
+
+def test_run_stops_early_with_one_line_when_the_server_is_down(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    write_articles(src, [f"a{i}" for i in range(8)])
+    url = f"http://127.0.0.1:{closed_port()}/v1"
+
+    result = runner.invoke(
+        app, ["run", str(src), "--out", str(tmp_path / "out"), "--base-url", url,
+              "--model", "fake", "--concurrency", "2"],
+        env=_QUICK,
+    )  # fmt: skip
+
+    assert result.exit_code == 2
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and errors[0].startswith(
+        f"error: Stopped early: the model server at {url} refuses connections"
+    )
+    lines = result.stdout.splitlines()
+    assert "status\tfailed" in lines and "failed\t2" in lines and "not finished\t6" in lines

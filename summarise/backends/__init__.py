@@ -10,17 +10,19 @@ import openai
 
 from ..config import Config
 from ..errors import ConfigError
-from .base import Backend, OpenAICompatible, OpenAIPlatform, api_error
+from .base import Backend, NotACompletion, OpenAICompatible, OpenAIPlatform, api_error, refused
 from .embedded import Embedded, embedded_server
 
 __all__ = [
     "Backend",
+    "NotACompletion",
     "api_error",
     "backend_for",
     "backends",
     "embedded_server",
     "make_async_client",
     "make_client",
+    "refused",
     "register_backend",
     "settled",
 ]

@@ -14,7 +14,7 @@ import contextlib
 import hashlib
 import time
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,8 +23,8 @@ from typing import Protocol
 from pydantic import ValidationError
 
 from .. import __version__
-from ..backends import settled
-from ..config import Config, redact, resolve_config
+from ..backends import refused, settled
+from ..config import Config, redact, redact_url, resolve_config
 from ..errors import ConfigError, InputError, SummariseError
 from ..extraction import prompt_version
 from ..loading import load_article
@@ -35,7 +35,8 @@ from ..review import render_html
 from .discover import Found, discover, report_names, safe_name, storable
 from .many import _Limiter, asummarise_many, default_concurrency
 from .record import ArticleEntry, RunSummary, SkippedFile, tally
-from .writing import check_writable, exclusive
+from .terminate import Terminate
+from .writing import Journal, check_writable, exclusive
 
 __all__ = ["RunProgress", "extract_files", "run_folder"]
 
@@ -145,7 +146,7 @@ def _read(
     summary: RunSummary,
     layout: _Layout,
     provenance: tuple[str, ...],
-    show: RunProgress,
+    ended: Callable[[ArticleEntry], None],
 ) -> tuple[list[_Job], dict[str, DefenceMeetingReport]]:
     """Load every article; settle the cached and unreadable ones; return the rest to extract.
 
@@ -171,7 +172,7 @@ def _read(
         except Exception as exc:  # a bad file is this article's failure only
             _failed(entry, exc)
             entry.seconds = round(time.perf_counter() - started, 3)
-            show.article(entry)
+            ended(entry)
             continue
         report_path = layout.report(entry.name)
         report = _cached_report(report_path, article, provenance)
@@ -180,8 +181,47 @@ def _read(
             continue
         entry.status, entry.report = "cached", report_path.relative_to(layout.root).as_posix()
         reports[entry.name] = report
-        show.article(entry)
+        ended(entry)
     return jobs, reports
+
+
+async def _write_report(
+    path: Path, report: DefenceMeetingReport
+) -> tuple[OutputError | None, asyncio.CancelledError | None]:
+    """Write a report: the error that stopped it (a full disk), if any, and the cancellation
+    (Ctrl-C, SIGTERM) that came meanwhile, if any: the write is never cut short, so a report
+    being written is finished, and recorded, before the run stops."""
+    write = asyncio.ensure_future(asyncio.to_thread(write_json_atomic, path, report))
+    stop: asyncio.CancelledError | None = None
+    while not write.done():
+        try:
+            await asyncio.wait({write})  # unlike wait_for, never cancels the write itself
+        except asyncio.CancelledError as exc:
+            stop = exc
+    error = write.exception()
+    if error is not None and not isinstance(error, OutputError):
+        raise error
+    return error, stop
+
+
+class _ServerDown(Exception):
+    """The model server refuses connections: the run stops rather than wait out every
+    article's retries."""
+
+
+# How many articles in a row may fail for a server that refuses connections before the run
+# stops (fewer when the run has fewer): each has waited out all its retries by then.
+_REFUSALS_TO_STOP = 2
+
+
+def _server_down(config: Config, refusals: int, made: int) -> _ServerDown:
+    where = redact_url(config.base_url) if config.base_url else "the embedded server"
+    kept = f"the {made} report(s) made in this run are kept" if made else "reports made are kept"
+    return _ServerDown(
+        f"Stopped early: the model server at {where} refuses connections ({refusals} "
+        f"article(s) in a row could not reach it after all their retries). Start it, or check "
+        f"the base URL, and run again: {kept} and not asked for again."
+    )
 
 
 async def _extract_jobs(
@@ -189,33 +229,44 @@ async def _extract_jobs(
     reports: dict[str, DefenceMeetingReport],
     layout: _Layout,
     config: Config,
-    concurrency: int,
-    rpm: int | None,
-    tpm: int | None,
-    show: RunProgress,
+    summary: RunSummary,
+    ended: Callable[[ArticleEntry], None],
 ) -> None:
+    """Extract the jobs, writing each report as it comes; stop when the server refuses the
+    first articles' connections (`_ServerDown`)."""
     many = asummarise_many(
-        (job.article for job in jobs), config=config, concurrency=concurrency, rpm=rpm, tpm=tpm
+        (job.article for job in jobs),
+        config=config,
+        concurrency=summary.concurrency,
+        rpm=summary.rpm,
+        tpm=summary.tpm,
     )
+    refusals, made = 0, 0
     async with contextlib.aclosing(many) as outcomes:
         async for outcome in outcomes:
-            job = jobs[outcome.index]
-            entry = job.entry
+            entry = jobs[outcome.index].entry
+            entry.seconds = outcome.seconds
+            stop = None
             if outcome.report is not None:
+                info = outcome.report.extraction
+                entry.attempts, entry.usage = info.attempts, info.usage
                 path = layout.report(entry.name)
-                try:
-                    await asyncio.to_thread(write_json_atomic, path, outcome.report)
-                except OutputError as exc:  # a full disk: this article's work is lost, not the run
-                    _failed(entry, exc, config)
+                error, stop = await _write_report(path, outcome.report)
+                if error is not None:  # a full disk: this article's work is lost, not the run
+                    _failed(entry, error, config)
+                    entry.attempts, entry.usage = info.attempts, info.usage  # what it cost
                 else:
                     reports[entry.name] = outcome.report
                     entry.status, entry.report = "done", path.relative_to(layout.root).as_posix()
-                info = outcome.report.extraction
-                entry.attempts, entry.usage = info.attempts, info.usage
+                    made += 1
             elif outcome.error is not None:
                 _failed(entry, outcome.error, config)
-            entry.seconds = outcome.seconds
-            show.article(entry)
+            ended(entry)
+            if stop is not None:
+                raise stop
+            refusals = refusals + 1 if outcome.error is not None and refused(outcome.error) else 0
+            if refusals >= min(_REFUSALS_TO_STOP, len(jobs)):
+                raise _server_down(config, refusals, made)
 
 
 def _previous(out: Path) -> RunSummary | None:
@@ -311,20 +362,40 @@ async def _execute(
     config: Config,
     provenance: tuple[str, ...],
     show: RunProgress,
+    journal: Journal | None = None,
 ) -> dict[str, DefenceMeetingReport]:
-    """Settle cached and unreadable articles, extract the rest; set the run's status."""
-    jobs, reports = _read(files, summary, layout, provenance, show)
+    """Settle cached and unreadable articles, extract the rest; set the run's status.
+
+    Each article that ends is shown and, with a `journal`, recorded in run.json as it ends.
+    Ctrl-C and SIGTERM stop the extraction with what is finished kept ("interrupted").
+    """
+
+    def ended(entry: ArticleEntry) -> None:
+        if journal is not None:
+            journal.changed()
+        show.article(entry)
+
+    jobs, reports = _read(files, summary, layout, provenance, ended)
+    terminate = Terminate()
     try:
         if jobs:
             show.extracting()
-            await _extract_jobs(
-                jobs, reports, layout, config, summary.concurrency, summary.rpm, summary.tpm, show
+            extraction = asyncio.ensure_future(
+                _extract_jobs(jobs, reports, layout, config, summary, ended)
             )
+            with terminate.cancels(extraction):
+                await extraction
         summary.status = "complete"
-    except asyncio.CancelledError:  # Ctrl-C: what is finished is on disk already
+    except asyncio.CancelledError:  # what is finished is on disk (and in run.json) already
         summary.status = "interrupted"
+        summary.stopped_by = "SIGTERM" if terminate.received else "SIGINT"
+    except _ServerDown as exc:
+        summary.status, summary.error = "failed", str(exc)
     except SummariseError as exc:  # the model server could not be started
         summary.status, summary.error = "aborted", redact(str(exc), config)
+    finally:
+        if journal is not None:
+            journal.close()
     return reports
 
 
@@ -350,8 +421,9 @@ async def _run(
     )  # fmt: skip
     write_json_atomic(out / "run.json", summary)
     show.begin(summary)
+    journal = Journal(out / "run.json", summary)
     reports = await _execute(
-        found, summary, _Layout(out, out / "reports"), config, provenance, show
+        found, summary, _Layout(out, out / "reports"), config, provenance, show, journal
     )
     if summary.status == "complete" and reports:
         _merge(out, reports, summary, previous)
@@ -404,17 +476,21 @@ def run_folder(
     Writes `out/reports/<name>.json` per article, `out/merged.json`, `out/review.html` and
     `out/run.json` (the returned summary), each atomically. A report is reused, with no model
     call, when its article (text and metadata), backend, model, mode, prompt version and
-    schema version are unchanged, so a run that was killed finishes only what is missing. One
-    article's failure is recorded and the others go on; Ctrl-C stops the run with what is
-    finished kept (status "interrupted", no merge). The process exit code is
-    `summary.exit_code`.
+    schema version are unchanged, so a run that was killed finishes only what is missing.
+    `run.json` is rewritten as articles end (at most once a second), so even after kill -9 it
+    lists what was finished. One article's failure is recorded and the others go on; Ctrl-C
+    or SIGTERM stops the run with what is finished kept (status "interrupted", no merge). A
+    server that refuses connections stops the run early, and a merge that cannot be written
+    (a full disk) fails it: status "failed", with `summary.error` saying why. The process
+    exit code is `summary.exit_code`.
 
     Nothing outside `directory` is read: a symbolic link that leads out of it is listed in
     `summary.skipped` with that reason, unless `follow_links`; a file reached twice is read
     once, and `out` is never read even when it lies inside `directory`.
 
     Raises InputError when `directory` is not a folder, `out` is `directory` itself (or
-    holds it as its reports folder), or `out` is in use by another run.
+    holds it as its reports folder), or `out` is in use by another run; OutputError, before
+    any model call, when `out` cannot be written.
     """
     directory, out = Path(directory), Path(out)
     if not directory.is_dir():
@@ -440,7 +516,9 @@ def extract_files(
 
     Reports are reused like `run_folder`'s; unreadable files and failed extractions are
     recorded in the returned summary (in input order), not raised. Two files with the same
-    stem would write the same report: the second fails with that reason.
+    stem would write the same report: the second fails with that reason. A stem that is not
+    safe as a file name (control characters...) is made safe, with a hash. Raises OutputError,
+    before any model call, when `out` cannot be written.
     """
     files, out = [Path(p) for p in paths], Path(out)
     config = config or resolve_config()

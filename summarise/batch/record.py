@@ -74,6 +74,9 @@ class RunSummary(_Record):
     run_format: str = RUN_FORMAT
     status: RunStatus
     error: str | None = Field(default=None, description="What stopped the run or the merge.")
+    stopped_by: Literal["SIGINT", "SIGTERM"] | None = Field(
+        default=None, description="The signal that interrupted the run (SIGINT: Ctrl-C)."
+    )
     started: datetime
     seconds: float = 0.0
     input: str
@@ -100,9 +103,10 @@ class RunSummary(_Record):
     @property
     def exit_code(self) -> int:
         """0 when every article has a report and the merge succeeded; 2 when the run failed
-        (status "failed"); 130 when interrupted; else 1 (an article or the merge failed)."""
+        (status "failed"); 130 when interrupted by Ctrl-C, 143 by SIGTERM; else 1 (an article
+        or the merge failed)."""
         if self.status == "interrupted":
-            return 130
+            return 143 if self.stopped_by == "SIGTERM" else 130
         if self.status == "failed":
             return 2
         ok = self.status == "complete" and self.error is None
