@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import httpx2
 import openai
 import pytest
 
@@ -107,3 +108,24 @@ def test_a_refused_connection_is_told_apart_from_a_bad_answer() -> None:
     assert refused(info.value)
     failure = backend_for(config).failure(info.value, config, 1)
     assert failure is not None and str(failure).startswith("Cannot reach the model server at")
+
+
+def _limited(headers: dict[str, str]) -> openai.RateLimitError:
+    request = httpx2.Request("POST", "http://x/v1/chat/completions")
+    response = httpx2.Response(429, headers=headers, request=request)
+    return openai.RateLimitError("slow down", response=response, body=None)
+
+
+@pytest.mark.parametrize(
+    ("headers", "wait"),
+    [({"retry-after": "7"}, 7.0), ({"retry-after-ms": "250"}, 0.25), ({}, None)],
+)
+def test_a_429_is_retried_after_the_wait_the_server_asks_for(
+    headers: dict[str, str], wait: float | None
+) -> None:
+    config = Config(base_url="http://x/v1", model="m")
+    backend = backend_for(config)
+    error = _limited(headers)
+    assert backend.is_transient(error) and backend.retry_after(error) == wait
+    failure = backend.failure(error, config, 3)
+    assert failure is not None and "answered HTTP 429 after 3 attempt(s)" in str(failure)

@@ -403,6 +403,41 @@ def test_bad_inputs_are_recorded_and_the_others_go_on(
     assert summary.exit_code == 1
 
 
+def test_two_articles_with_the_same_id_are_not_merged_as_one(
+    tmp_path: Path, server: Callable[..., FaultServer]
+) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    for key in ("first", "second"):
+        article = {"id": "same-story", "text": article_text(key)}
+        (src / f"{key}.json").write_text(json.dumps(article), encoding="utf-8")
+    fake = server()
+
+    summary = run_folder(src, tmp_path / "out", config=config_for(fake.url))
+
+    first, second = entries(summary)["first"], entries(summary)["second"]
+    assert first.status == "done" and (second.status, second.error_type) == ("failed", "InputError")
+    assert "article id 'same-story' is also used by first.json" in (second.error or "")
+    assert "second" not in fake.requests  # refused before any model call
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes")
+def test_a_named_pipe_is_recorded_never_read(
+    tmp_path: Path, server: Callable[..., FaultServer]
+) -> None:
+    src = tmp_path / "in"
+    write_articles(src, ["a"])
+    os.mkfifo(src / "pipe.txt")  # opening it to read would wait for a writer forever
+    fake = server()
+
+    summary = run_folder(src, tmp_path / "out", config=config_for(fake.url))
+
+    pipe = entries(summary)["pipe"]
+    assert (pipe.status, pipe.error_type) == ("failed", "InputError")
+    assert "is not a regular file" in (pipe.error or "")
+    assert entries(summary)["a"].status == "done"
+
+
 def test_names_never_collide_and_the_output_folder_inside_the_input_is_not_read(
     tmp_path: Path, server: Callable[..., FaultServer]
 ) -> None:
