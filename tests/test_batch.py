@@ -491,6 +491,9 @@ def linked(tmp_path: Path) -> Path:
     (src / "sub-again").symlink_to("sub", target_is_directory=True)
     (src / "dangling.txt").symlink_to(tmp_path / "nothing.txt")
     (src / "loop").symlink_to(".", target_is_directory=True)
+    os.link(src / "a.txt", src / "z-hard.txt")  # a second name for the same file
+    (src / "x.txt").symlink_to("y.txt")  # a loop of links
+    (src / "y.txt").symlink_to("x.txt")
     return src
 
 
@@ -514,6 +517,8 @@ def test_links_out_of_the_input_folder_are_skipped_with_their_reason(
     assert reasons["sub-again/"].startswith("link to a folder inside the input folder")
     assert reasons["loop/"].startswith("link to a folder inside the input folder")
     assert reasons["dangling.txt"] == "broken symbolic link"
+    assert reasons["x.txt"] == reasons["y.txt"] == "broken symbolic link"
+    assert reasons["z-hard.txt"] == "same file as a.txt: read once"
     assert set(fake.requests) == {"a", "sub-b"}  # nothing from outside reached the server
     assert fake.requests["a"] == CALLS  # read once, not once per name
     written = "".join(p.read_text() for p in (tmp_path / "out").rglob("*.*") if p.is_file())
@@ -529,7 +534,9 @@ def test_follow_links_reads_what_links_lead_to_once(
 
     assert summary.exit_code == 0
     assert {e.path for e in summary.articles} == {"a.txt", "sub/b.txt", "notes.txt", "away/far.txt"}
-    assert set(skipped(summary)) == {"a-copy.txt", "sub-again/", "loop/", "dangling.txt"}
+    assert set(skipped(summary)) == {
+        "a-copy.txt", "sub-again/", "loop/", "dangling.txt", "z-hard.txt", "x.txt", "y.txt"
+    }  # fmt: skip
     assert fake.requests == {"a": CALLS, "sub-b": CALLS, "secret": CALLS, "elsewhere-far": CALLS}
 
 
