@@ -15,6 +15,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 if TYPE_CHECKING:
     from .batch import ArticleEntry
@@ -94,12 +95,39 @@ def _main(
     """Grounded, structured reports of news articles, merged with provenance."""
     # Errors reach the user as one clear message; the libraries' own logs are for --verbose.
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(message)s")
+    for handler in logging.getLogger().handlers:  # the libraries log URLs as they were given
+        handler.setFormatter(_Redacting(handler.formatter))
     for name in ("instructor", "httpx", "openai"):  # instructor logs re-asks at DEBUG
         logging.getLogger(name).setLevel(logging.DEBUG if verbose else logging.CRITICAL)
 
 
+def _redact(text: str) -> str:
+    from .config import redact
+
+    return redact(text)
+
+
+def _printable(text: str, *, lines: bool = False) -> str:
+    from .console import printable
+
+    return printable(text, lines=lines)
+
+
+class _Redacting(logging.Formatter):
+    """A log formatter that hides the credentials of every URL in what it writes."""
+
+    def __init__(self, inner: logging.Formatter | None) -> None:
+        super().__init__("%(message)s")
+        self._inner = inner or logging.Formatter("%(message)s")
+
+    def format(self, record: logging.LogRecord) -> str:
+        return _redact(self._inner.format(record))
+
+
 def _fail(exc: SummariseError) -> typer.Exit:
-    _err.print(f"[red]error:[/red] {exc}", highlight=False)
+    _err.print(
+        f"[red]error:[/red] {escape(_printable(_redact(str(exc)), lines=True))}", highlight=False
+    )
     return typer.Exit(2)
 
 
@@ -107,9 +135,10 @@ def _row(entry: "ArticleEntry", out: Path) -> list[str]:
     """One article of `extract`: what its report holds, or that it failed."""
     from .models import DefenceMeetingReport
 
-    name = Path(entry.path).name
+    name = _printable(Path(entry.path).name)
     if entry.report is None:
-        return [name, "-", "-", "-", f"{entry.seconds:.1f}", f"failed ({entry.error_type})"]
+        what = f"failed ({entry.error_type})" if entry.status == "failed" else "not done"
+        return [name, "-", "-", "-", f"{entry.seconds:.1f}", what]
     path = out / entry.report
     report = DefenceMeetingReport.model_validate_json(path.read_bytes())
     evidence = report.evidence()
@@ -120,7 +149,7 @@ def _row(entry: "ArticleEntry", out: Path) -> list[str]:
         str(len(report.denials)),
         f"{aligned} / {len(evidence) - aligned}",
         f"{entry.seconds:.1f}",
-        str(path),
+        _printable(str(path)),
     ]
 
 
@@ -128,14 +157,15 @@ _EXTRACT_COLUMNS = ("article", "attendees", "denials", "evidence aligned / not f
 
 
 def _print_extracted(entries: "list[ArticleEntry]", out: Path) -> None:
-    """A table on a terminal, tab-separated lines elsewhere; every failure on stderr."""
+    """A table on a terminal, tab-separated lines elsewhere; each failure on stderr, as one
+    line (file, error type, message)."""
     rows = [_row(entry, out) for entry in entries]
     if _out.is_terminal:
         table = Table(*_EXTRACT_COLUMNS)
         table.add_column("report", overflow="fold")
         table.columns[0].no_wrap = True
         for row in rows:
-            table.add_row(*row)
+            table.add_row(*(Text(cell) for cell in row))
         _out.print(table)
     else:
         print("\t".join([*_EXTRACT_COLUMNS, "report"]))
@@ -143,10 +173,17 @@ def _print_extracted(entries: "list[ArticleEntry]", out: Path) -> None:
             print("\t".join(row))
     for entry in entries:
         if entry.status == "failed":
-            _err.print(
-                f"[red]failed:[/red] {escape(f'{entry.path}: {entry.error_type}: {entry.error}')}",
-                highlight=False,
-            )
+            from .console import failure_line
+
+            _err.print(f"[red]failed:[/red] {escape(failure_line(entry))}", highlight=False)
+
+
+def _print_error(error: str | None) -> None:
+    """What stopped a run (or its merge), as one line on stderr."""
+    if error:
+        _err.print(
+            f"[red]error:[/red] {escape(_printable(_redact(error), lines=True))}", highlight=False
+        )
 
 
 @app.command()
@@ -165,8 +202,8 @@ def extract(
     except SummariseError as exc:
         raise _fail(exc) from exc
     _print_extracted(summary.articles, out)
-    if summary.exit_code:
-        raise typer.Exit(1)
+    _print_error(summary.error)
+    raise typer.Exit(summary.exit_code)
 
 
 @app.command()
@@ -184,6 +221,13 @@ def run(
     progress: Annotated[
         Display, typer.Option(help="bar (progress on stderr), jsonl (events on stdout), quiet.")
     ] = "bar",
+    follow_links: Annotated[
+        bool,
+        typer.Option(
+            "--follow-links",
+            help="Read what symbolic links lead to outside DIR too (skipped by default).",
+        ),
+    ] = False,
     *,
     config: "Config",
 ) -> None:
@@ -194,10 +238,11 @@ def run(
     try:
         summary = run_folder(
             directory, out, config=config, concurrency=concurrency, rpm=rpm, tpm=tpm,
-            progress=progress_for(progress),
+            progress=progress_for(progress), follow_links=follow_links,
         )  # fmt: skip
     except SummariseError as exc:
         raise _fail(exc) from exc
+    _print_error(summary.error)
     raise typer.Exit(summary.exit_code)
 
 

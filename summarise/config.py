@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit, urlunsplit
 
 import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
@@ -72,6 +74,51 @@ class Config(BaseModel):
 
 
 _FIELDS = tuple(Config.model_fields)
+
+_HIDDEN = "***"
+# A URL in free text: a scheme, "://", then anything up to whitespace or a quote.
+_URL_IN_TEXT = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s'\"<>`]+")
+
+
+def redact_url(url: str) -> str:
+    """`url` without its credentials: the user and password, and every query-string value.
+
+    `http://user:key@host/v1?api-key=K` becomes `http://***@host/v1?api-key=***`; a URL
+    without credentials is returned unchanged.
+    """
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # not a URL that can be taken apart: hide all of it after the scheme
+        scheme, _, _ = url.partition("://")
+        return f"{scheme}://{_HIDDEN}"
+    netloc = parts.netloc
+    if "@" in netloc:
+        netloc = f"{_HIDDEN}@{netloc.rpartition('@')[2]}"
+    query = parts.query
+    if query:
+        query = "&".join(
+            f"{pair.partition('=')[0]}={_HIDDEN}" if "=" in pair else _HIDDEN
+            for pair in query.split("&")
+        )
+    if (netloc, query) == (parts.netloc, parts.query):
+        return url
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+
+
+def redact(text: str, config: Config | None = None) -> str:
+    """`text` with the credentials of every URL in it hidden (see `redact_url`), and the
+    configuration's API key and base-URL credentials wherever they appear."""
+    text = _URL_IN_TEXT.sub(lambda match: redact_url(match.group(0)), text)
+    if config is None:
+        return text
+    secrets = [config.api_key.get_secret_value()] if config.api_key else []
+    if config.base_url:
+        with_credentials = urlsplit(config.base_url)
+        secrets += [with_credentials.password or "", with_credentials.username or ""]
+    for secret in sorted(filter(None, secrets), key=len, reverse=True):
+        if len(secret) >= 4:  # a shorter one would hide ordinary words
+            text = text.replace(secret, _HIDDEN)
+    return text
 
 
 def default_config_file() -> Path:

@@ -1,7 +1,10 @@
 """The command line's terminal display of runs: a progress bar and tables, or JSON lines.
 
 Part of the CLI layer: the library reports a run's progress through `RunProgress`, and these
-classes draw it.
+classes draw it. Everything that comes from a file name or a message is shown through
+`printable`, so a name holding escape sequences cannot drive the terminal; when stdout is not
+a terminal (a script, a log file) the summary is plain `key<TAB>value` lines and each
+failure one line on stderr.
 """
 
 from __future__ import annotations
@@ -21,8 +24,48 @@ if TYPE_CHECKING:
     from .batch import ArticleEntry, RunProgress, RunSummary
     from .cli import Display
 
-__all__ = ["progress_for"]
+__all__ = ["failure_line", "printable", "progress_for"]
 _FAILURES_SHOWN = 20
+
+
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escape(char: str) -> str:
+    code = ord(char)
+    if char in _NAMED:
+        return _NAMED[char]
+    if 0xDC80 <= code <= 0xDCFF:  # a byte of a file name that is not UTF-8
+        return f"\\x{code - 0xDC00:02x}"
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+
+
+def printable(text: str, *, lines: bool = False) -> str:
+    """`text` safe to print on a terminal, on one line: control characters (ESC and other
+    sequences, newlines, tabs), invisible formatting characters (bidi overrides, zero-width
+    ones) and separators other than the space written as escapes such as `\\x1b` or `\\n`.
+
+    With `lines`, newlines are kept (a message made of several lines, such as a log's tail).
+    """
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() or (lines and c == "\n") else _escape(c) for c in text)
+
+
+def _json_line(data: dict[str, object]) -> str:
+    """One JSON line, with every character a terminal could act on written as a JSON escape
+    (the decoded values are unchanged)."""
+    line = json.dumps(data, ensure_ascii=False)
+    if line.isprintable():
+        return line
+    return "".join(c if c.isprintable() else json.dumps(c)[1:-1] for c in line)
+
+
+def failure_line(entry: ArticleEntry) -> str:
+    """One failed article as one line: its file, the error's type and message."""
+    return printable(f"{entry.path}: {entry.error_type}: {entry.error}")
 
 
 class _Quiet:
@@ -48,7 +91,7 @@ class _Lines(_Quiet):
         self._stream = stream
 
     def _emit(self, event: str, data: dict[str, object]) -> None:
-        self._stream.write(json.dumps({"event": event, **data}, ensure_ascii=False) + "\n")
+        self._stream.write(_json_line({"event": event, **data}) + "\n")
         self._stream.flush()
 
     def begin(self, summary: RunSummary) -> None:
@@ -128,26 +171,43 @@ class _Bar:
         )
 
     def end(self, summary: RunSummary) -> None:
+        """The summary and the failures: tables on a terminal, plain lines elsewhere (the
+        run's own error, if any, is the command's to print)."""
         self._progress.update(self._task, description=summary.status)
         self._progress.stop()
         console = Console()
-        console.print(_summary_table(summary))
         failures = [a for a in summary.articles if a.status == "failed"]
+        if not console.is_terminal:
+            _print_plain(summary, failures)
+            return
+        console.print(_summary_table(summary))
         if failures:
             table = Table("failed article", "error", title="Failures", title_justify="left")
             for entry in failures[:_FAILURES_SHOWN]:
-                table.add_row(entry.path, Text(entry.error or ""))
+                table.add_row(Text(printable(entry.path)), Text(printable(entry.error or "")))
             console.print(table)
             if len(failures) > _FAILURES_SHOWN:
                 console.print(f"... and {len(failures) - _FAILURES_SHOWN} more in run.json")
-        if summary.error:
-            console.print(Text(f"error: {summary.error}", style="red"))
+
+
+def _print_plain(summary: RunSummary, failures: list[ArticleEntry]) -> None:
+    """For scripts and log files: `key<TAB>value` lines on stdout, every failure on stderr."""
+    for key, value in [("status", summary.status), *_summary_rows(summary)]:
+        print(f"{key}\t{printable(value)}")
+    for entry in failures:
+        print(f"failed: {failure_line(entry)}", file=sys.stderr)
 
 
 def _summary_table(summary: RunSummary) -> Table:
-    counts = summary.counts
     table = Table("", "", show_header=False, title=f"Run {summary.status}", title_justify="left")
-    rows = [
+    for key, value in _summary_rows(summary):
+        table.add_row(key, Text(printable(value)))
+    return table
+
+
+def _summary_rows(summary: RunSummary) -> list[tuple[str, str]]:
+    counts = summary.counts
+    return [
         ("articles", str(counts.total)),
         ("extracted", str(counts.done)),
         ("cached", str(counts.cached)),
@@ -160,9 +220,6 @@ def _summary_table(summary: RunSummary) -> Table:
         ("model", f"{summary.model} ({summary.backend})"),
         ("output", summary.output),
     ]  # fmt: skip
-    for key, value in rows:
-        table.add_row(key, value)
-    return table
 
 
 def progress_for(display: Display) -> RunProgress:

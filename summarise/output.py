@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import functools
 import json
 import os
 import tempfile
 import threading
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from pydantic import BaseModel
 
+from .errors import SummariseError
 from .models import DefenceMeetingReport, MergedReport
 
 __all__ = [
     "SCHEMA_MODELS",
+    "OutputError",
     "export_schemas",
     "json_schemas",
     "write_json_atomic",
@@ -49,19 +53,63 @@ def _umask() -> int:
     return mask
 
 
+class OutputError(SummariseError, OSError):
+    """A file could not be written: a full disk, a read-only or missing folder, no permission.
+
+    An `OSError` too (with its `errno`), so code that handled the writer's `OSError`s still
+    does; its message says which file and what to do.
+    """
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+_WHAT_TO_DO = {
+    errno.ENOSPC: "free some space and run again",
+    errno.EDQUOT: "free some space (the disk quota is used up) and run again",
+    errno.EROFS: "the file system is read-only: choose another output folder",
+    errno.EACCES: "no permission: choose another output folder or make this one writable",
+    errno.EPERM: "no permission: choose another output folder or make this one writable",
+    errno.ENAMETOOLONG: "the name is too long for this file system",
+}
+
+
+def _output_error(path: Path, exc: OSError) -> OutputError:
+    reason = exc.strerror or str(exc)
+    hint = _WHAT_TO_DO.get(exc.errno or 0)
+    error = OutputError(f"Cannot write {path}: {reason}" + (f"; {hint}." if hint else "."))
+    error.errno = exc.errno
+    return error
+
+
+def _fill(path: Path, handle: IO[str], text: str) -> None:
+    """Write `text` through `handle` (the temporary file for `path`) and flush it to disk."""
+    handle.write(text)
+    handle.flush()
+    os.fsync(handle.fileno())
+
+
 def write_text_atomic(path: Path, text: str) -> None:
-    """Write `text` to `path` so that readers see the old file or the whole new one, never half."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    """Write `text` to `path` so that readers see the old file or the whole new one, never half.
+
+    Raises OutputError (an OSError) when it cannot be written, e.g. for lack of space; the
+    old file is then kept as it was and no temporary file is left behind.
+    """
     try:
-        os.fchmod(fd, 0o666 & ~_umask())  # mkstemp makes 0600; give the file the usual mode
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise _output_error(path, exc) from exc
+    try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
+            os.fchmod(fd, 0o666 & ~_umask())  # mkstemp makes 0600; give the file the usual mode
+            _fill(path, handle, text)
         Path(tmp).replace(path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise _output_error(path, exc) from exc
         raise
 
 

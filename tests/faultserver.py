@@ -28,14 +28,32 @@ Fault = Literal[
     "500",  # server error
     "hang",  # no answer for `hang` seconds (longer than the client timeout), then close
     "truncated",  # HTTP body cut short of its Content-Length, connection closed
+    "halfbody",  # 200, half a JSON body without Content-Length, connection closed (no error)
     "drop",  # connection closed without an answer
+    "html200",  # 200 with an HTML error page for a body (a proxy's), not a chat completion
     "malformed",  # 200 with content that is not JSON (instructor re-asks)
     "cutoff",  # 200, finish_reason "length", half a JSON (no re-ask: max_tokens is the cause)
     "schema",  # 200 with JSON that lacks a required field (instructor re-asks once)
 ]
 
-TAG = re.compile(r"\bART-([A-Za-z0-9_-]+)")
-_ARTICLE = re.compile(r"<<<ARTICLE[^\n]*\n(.*)\nARTICLE>>>", re.S)
+# Every pattern is linear in the text, whatever it holds (a chunk without any whitespace, or
+# thousands of delimiters): the server works in threads under the GIL, and one slow match
+# would stall every answer in flight beside it, which the client would see as timeouts.
+TAG = re.compile(r"\bART-([A-Za-z0-9_-]++)")
+_OPEN, _CLOSE = "<<<ARTICLE", "\nARTICLE>>>"
+
+
+def article_in(prompt: str) -> str:
+    """The article between the prompt's first `<<<ARTICLE` line and its last `ARTICLE>>>`
+    line (else all of the prompt)."""
+    start = prompt.find(_OPEN)
+    end = prompt.rfind(_CLOSE)
+    if start < 0:
+        return prompt
+    start = prompt.find("\n", start) + 1  # the opening line may say when it was published
+    if start <= 0 or end < start:
+        return prompt
+    return prompt[start:end]
 
 
 def draft_for(text: str) -> dict[str, Any]:
@@ -156,8 +174,7 @@ class FaultServer:
         prompt = next(
             (m["content"] for m in body.get("messages", []) if m.get("role") == "user"), ""
         )
-        match = _ARTICLE.search(prompt)
-        text = match.group(1) if match else prompt
+        text = article_in(prompt)
         tag = TAG.search(text)
         key = tag.group(1) if tag else "untagged"
         fault = self._next_fault(key)
@@ -178,6 +195,9 @@ class FaultServer:
                 _send(handler, 429, b'{"error": {"message": "slow down"}}', {"Retry-After": "0"})
             elif fault == "500":
                 _send(handler, 500, b'{"error": {"message": "internal error"}}')
+            elif fault == "html200":
+                page = b"<html><body><h1>502 Bad Gateway</h1><p>upstream error</p></body></html>"
+                _send(handler, 200, page, content_type="text/html")
             elif fault == "malformed":
                 _send(handler, 200, completion("Sure! Here is the report: {summary: ..."))
             elif fault == "cutoff":
@@ -188,6 +208,14 @@ class FaultServer:
                 handler.send_response(200)
                 handler.send_header("Content-Type", "application/json")
                 handler.send_header("Content-Length", str(len(data)))
+                handler.end_headers()
+                handler.wfile.write(data[: len(data) // 2])
+                handler.close_connection = True
+            elif fault == "halfbody":
+                data = completion(json.dumps(draft_for(text)))
+                handler.send_response(200)
+                handler.send_header("Content-Type", "application/json")
+                handler.send_header("Connection", "close")
                 handler.end_headers()
                 handler.wfile.write(data[: len(data) // 2])
                 handler.close_connection = True
@@ -207,9 +235,11 @@ def _send(
     status: int,
     data: bytes,
     headers: Mapping[str, str] | None = None,
+    *,
+    content_type: str = "application/json",
 ) -> None:
     handler.send_response(status)
-    handler.send_header("Content-Type", "application/json")
+    handler.send_header("Content-Type", content_type)
     handler.send_header("Content-Length", str(len(data)))
     for name, value in (headers or {}).items():
         handler.send_header(name, value)

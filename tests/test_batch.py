@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import fcntl
 import json
+import os
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -22,6 +24,7 @@ from summarise.batch import (
     run_folder,
     summarise_many,
 )
+from summarise.batch.discover import discover
 from summarise.batch.many import _Pace
 from summarise.config import Config
 from summarise.console import progress_for
@@ -30,7 +33,6 @@ from summarise.extraction.drafts import PASSES
 from summarise.loading import load_article
 from summarise.merging import MergedReport, merge
 from summarise.models import Article, DefenceMeetingReport
-from summarise.output import write_json_atomic
 
 from .faultserver import Fault, FaultServer, closed_port
 
@@ -216,8 +218,10 @@ FAULTS: dict[str, tuple[list[Fault], str, int, str | None]] = {
     "ok": ([], "done", 1, None),
     "limited": (["429", "429"], "done", 3, None),
     "flaky": (["drop", "truncated"], "done", 3, None),
+    "proxied": (["html200", "halfbody"], "done", 3, None),  # retried, never re-asked
     "down": (["500"] * 3, "failed", MAX_RETRIES + 1, "HTTP 500 after 3 attempt(s)"),
-    "hangs": (["hang"] * 3, "failed", MAX_RETRIES + 1, "Cannot reach the model server"),
+    "hangs": (["hang"] * 3, "failed", MAX_RETRIES + 1, "did not answer within 1.5 s"),
+    "proxy-down": (["html200"] * 3, "failed", MAX_RETRIES + 1, "answered 200 with a non-JSON"),
     "garbled": (["malformed"], "done", 2, None),
     "garbage": (["malformed"] * 2, "failed", MAX_REASKS + 1, "same invalid output twice"),
     "cutoff": (["cutoff"], "failed", 1, "cut off at max_tokens"),
@@ -230,9 +234,9 @@ def test_every_fault_ends_done_or_recorded_with_the_configured_retries(
 ) -> None:
     src, out = tmp_path / "in", tmp_path / "out"
     write_articles(src, list(FAULTS))
-    fake = server({key: faults for key, (faults, *_) in FAULTS.items()}, hang=1.0)
-
-    summary = run_folder(src, out, config=config_for(fake.url), concurrency=8)
+    fake = server({key: faults for key, (faults, *_) in FAULTS.items()}, hang=2.0)
+    # a timeout well above a loaded machine's answer times: only "hang" may ever time out
+    summary = run_folder(src, out, config=config_for(fake.url, timeout=1.5), concurrency=8)
 
     assert summary.exit_code == 1 and summary.status == "complete"
     record = entries(RunSummary.model_validate_json((out / "run.json").read_text()))
@@ -240,31 +244,93 @@ def test_every_fault_ends_done_or_recorded_with_the_configured_retries(
     for key, (_, status, requests, error) in FAULTS.items():
         entry = record[key]
         requests += CALLS - 1 if status == "done" else 0
-        assert (entry.status, fake.requests[key]) == (status, requests), key
+        assert (entry.status, fake.requests[key]) == (status, requests), (key, entry.error)
         assert (out / "reports" / f"{key}.json").exists() == (status == "done")
         if error is None:
             assert entry.error is None and entry.attempts == requests
         else:
             assert entry.error and error in entry.error, entry.error
             assert entry.attempts == requests
-    assert record["down"].error_type == record["hangs"].error_type == "BackendError"
+    for key in ("down", "hangs", "proxy-down"):
+        assert record[key].error_type == "BackendError", key
     assert record["garbage"].error_type == "ExtractionError"
     merged = MergedReport.model_validate_json((out / "merged.json").read_text())
     assert {s.id for s in merged.sources} == {k for k, v in FAULTS.items() if v[1] == "done"}
 
 
-def test_a_refused_connection_is_retried_then_recorded(tmp_path: Path) -> None:
+def test_an_answer_that_is_not_a_completion_is_the_servers_fault_not_the_models(
+    tmp_path: Path, server: Callable[..., FaultServer]
+) -> None:
+    src, out = tmp_path / "in", tmp_path / "out"
+    script: dict[str, list[Fault]] = {
+        "html": ["html200"] * 3,  # a proxy's error page, sent with 200
+        "halved": ["halfbody"] * 3,  # a body cut short where the connection closed
+        "cut": ["truncated"] * 3,  # a body shorter than its Content-Length
+        "reasked": ["malformed", "html200", "html200", "html200"],  # 1 re-ask, 3 attempts
+    }
+    write_articles(src, list(script))
+    fake = server(script)
+
+    summary = run_folder(src, out, config=config_for(fake.url, timeout=5.0), concurrency=4)
+
+    record = entries(summary)
+    expected = {
+        "html": f"The server at {fake.url} answered 200 with a non-JSON body (text/html, ",
+        "halved": f"The server at {fake.url} answered 200 with a non-JSON body (application/json",
+        "cut": f"The model server at {fake.url} closed the connection before its answer was "
+        "complete, after 3 attempt(s)",
+        "reasked": "after 3 attempt(s); the model was also re-asked 1 time(s)",
+    }
+    for key, message in expected.items():
+        entry = record[key]
+        assert (entry.status, entry.error_type) == ("failed", "BackendError"), key
+        assert entry.error and message in entry.error, entry.error
+        assert "after 3 attempt(s)" in entry.error and "invalid" not in entry.error
+        assert entry.attempts == fake.requests[key] == len(script[key]), key
+    assert "<h1>502 Bad Gateway</h1>" in (record["html"].error or "")  # what the server said
+    assert "re-asked" not in (record["html"].error or "")
+
+
+def test_a_server_that_refuses_connections_stops_the_run_early_keeping_what_was_done(
+    tmp_path: Path, server: Callable[..., FaultServer]
+) -> None:
     src, out = tmp_path / "in", tmp_path / "out"
     write_articles(src, ["a", "b"])
-    config = config_for(f"http://127.0.0.1:{closed_port()}/v1")
+    fake = server()
+    run_folder(src, out, config=config_for(fake.url))  # two reports made while it was up
+    write_articles(src, [f"new{i}" for i in range(6)])
+    url = f"http://127.0.0.1:{closed_port()}/v1"
 
-    summary = run_folder(src, out, config=config)
+    summary = run_folder(src, out, config=config_for(url), concurrency=2)
 
-    assert summary.exit_code == 1 and summary.counts.failed == 2
+    assert summary.status == "failed" and summary.exit_code == 2
+    assert summary.error == (
+        f"Stopped early: the model server at {url} refuses connections (2 article(s) in a row "
+        "could not reach it after all their retries). Start it, or check the base URL, and run "
+        "again: reports made are kept and not asked for again."
+    )
+    counts = summary.counts
+    assert (counts.cached, counts.failed, counts.pending) == (2, 2, 4)  # the rest not tried
     for entry in summary.articles:
-        assert entry.error_type == "BackendError" and "Cannot reach" in (entry.error or "")
-        assert entry.attempts == MAX_RETRIES + 1
-    assert not (out / "merged.json").exists()
+        if entry.status == "failed":
+            assert entry.error_type == "BackendError" and "Cannot reach" in (entry.error or "")
+            assert entry.attempts == MAX_RETRIES + 1  # each waited out its retries first
+    record = RunSummary.model_validate_json((out / "run.json").read_text())
+    assert (record.status, record.error, record.counts) == ("failed", summary.error, counts)
+
+
+def test_a_server_that_answers_errors_does_not_stop_the_run(
+    tmp_path: Path, server: Callable[..., FaultServer]
+) -> None:
+    src, out = tmp_path / "in", tmp_path / "out"
+    keys = [f"k{i}" for i in range(4)]
+    write_articles(src, keys)
+    fake = server({key: ["500"] * 3 for key in keys})  # up, but failing: not a refusal
+
+    summary = run_folder(src, out, config=config_for(fake.url), concurrency=2)
+
+    assert summary.status == "complete" and summary.counts.failed == 4
+    assert summary.exit_code == 1
 
 
 def test_a_server_that_cannot_start_aborts_the_run(tmp_path: Path) -> None:
@@ -338,27 +404,39 @@ def test_bad_inputs_are_recorded_and_the_others_go_on(
     assert summary.exit_code == 1
 
 
-def test_a_report_that_cannot_be_written_is_recorded(
-    tmp_path: Path, server: Callable[..., FaultServer], monkeypatch: pytest.MonkeyPatch
+def test_two_articles_with_the_same_id_are_not_merged_as_one(
+    tmp_path: Path, server: Callable[..., FaultServer]
 ) -> None:
-    src, out = tmp_path / "in", tmp_path / "out"
-    write_articles(src, ["a", "b"])
-    real_write = write_json_atomic
-
-    def write(path: Path, data: Any) -> None:
-        if path.name == "b.json":
-            raise OSError(28, "No space left on device")
-        real_write(path, data)
-
-    monkeypatch.setattr(folder, "write_json_atomic", write)
+    src = tmp_path / "in"
+    src.mkdir()
+    for key in ("first", "second"):
+        article = {"id": "same-story", "text": article_text(key)}
+        (src / f"{key}.json").write_text(json.dumps(article), encoding="utf-8")
     fake = server()
 
-    summary = run_folder(src, out, config=config_for(fake.url))
+    summary = run_folder(src, tmp_path / "out", config=config_for(fake.url))
 
-    b = entries(summary)["b"]
-    assert (b.status, b.error_type, b.attempts) == ("failed", "OSError", CALLS)
-    assert "No space left" in (b.error or "") and entries(summary)["a"].status == "done"
-    assert summary.exit_code == 1
+    first, second = entries(summary)["first"], entries(summary)["second"]
+    assert first.status == "done" and (second.status, second.error_type) == ("failed", "InputError")
+    assert "article id 'same-story' is also used by first.json" in (second.error or "")
+    assert "second" not in fake.requests  # refused before any model call
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes")
+def test_a_named_pipe_is_recorded_never_read(
+    tmp_path: Path, server: Callable[..., FaultServer]
+) -> None:
+    src = tmp_path / "in"
+    write_articles(src, ["a"])
+    os.mkfifo(src / "pipe.txt")  # opening it to read would wait for a writer forever
+    fake = server()
+
+    summary = run_folder(src, tmp_path / "out", config=config_for(fake.url))
+
+    pipe = entries(summary)["pipe"]
+    assert (pipe.status, pipe.error_type) == ("failed", "InputError")
+    assert "is not a regular file" in (pipe.error or "")
+    assert entries(summary)["a"].status == "done"
 
 
 def test_names_never_collide_and_the_output_folder_inside_the_input_is_not_read(
@@ -392,6 +470,185 @@ def test_an_output_folder_in_use_is_refused(tmp_path: Path) -> None:
 def test_a_missing_folder_is_an_input_error(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="not a folder"):
         run_folder(tmp_path / "nope", tmp_path / "out", config=config_for("http://x/v1"))
+
+
+# --- the input boundary ---------------------------------------------------------------------
+
+
+def skipped(summary: RunSummary) -> dict[str, str]:
+    return {s.path: s.reason for s in summary.skipped}
+
+
+@pytest.fixture
+def linked(tmp_path: Path) -> Path:
+    """An input folder with links out of it, within it, broken, and to itself."""
+    private = tmp_path / "private"
+    write_articles(private, ["secret", "elsewhere/far"])
+    src = tmp_path / "in"
+    write_articles(src, ["a", "sub/b"])
+    (src / "notes.txt").symlink_to(private / "secret.txt")  # e.g. /etc/passwd
+    (src / "away").symlink_to(private / "elsewhere", target_is_directory=True)
+    (src / "a-copy.txt").symlink_to("a.txt")  # sorts first: still read as a.txt
+    (src / "sub-again").symlink_to("sub", target_is_directory=True)
+    (src / "dangling.txt").symlink_to(tmp_path / "nothing.txt")
+    (src / "loop").symlink_to(".", target_is_directory=True)
+    os.link(src / "a.txt", src / "z-hard.txt")  # a second name for the same file
+    (src / "x.txt").symlink_to("y.txt")  # a loop of links
+    (src / "y.txt").symlink_to("x.txt")
+    return src
+
+
+def test_links_out_of_the_input_folder_are_skipped_with_their_reason(
+    tmp_path: Path, linked: Path, server: Callable[..., FaultServer]
+) -> None:
+    fake = server()
+
+    summary = run_folder(linked, tmp_path / "out", config=config_for(fake.url))
+
+    assert summary.exit_code == 0
+    assert [(e.name, e.path) for e in summary.articles] == [("a", "a.txt"), ("sub__b", "sub/b.txt")]
+    reasons = skipped(summary)
+    private = tmp_path / "private"
+    assert reasons["notes.txt"] == (
+        f"link to a file outside the input folder ({private / 'secret.txt'}); "
+        "--follow-links reads it"
+    )
+    assert reasons["away/"].startswith(f"link to a folder outside the input folder ({private}")
+    assert reasons["a-copy.txt"] == "same file as a.txt: read once"
+    assert reasons["sub-again/"].startswith("link to a folder inside the input folder")
+    assert reasons["loop/"].startswith("link to a folder inside the input folder")
+    assert reasons["dangling.txt"] == "broken symbolic link"
+    assert reasons["x.txt"] == reasons["y.txt"] == "broken symbolic link"
+    assert reasons["z-hard.txt"] == "same file as a.txt: read once"
+    assert set(fake.requests) == {"a", "sub-b"}  # nothing from outside reached the server
+    assert fake.requests["a"] == CALLS  # read once, not once per name
+    written = "".join(p.read_text() for p in (tmp_path / "out").rglob("*.*") if p.is_file())
+    assert "ART-secret" not in written and "ART-elsewhere" not in written
+
+
+def test_follow_links_reads_what_links_lead_to_once(
+    tmp_path: Path, linked: Path, server: Callable[..., FaultServer]
+) -> None:
+    fake = server()
+
+    summary = run_folder(linked, tmp_path / "out", config=config_for(fake.url), follow_links=True)
+
+    assert summary.exit_code == 0
+    assert {e.path for e in summary.articles} == {"a.txt", "sub/b.txt", "notes.txt", "away/far.txt"}
+    assert set(skipped(summary)) == {
+        "a-copy.txt", "sub-again/", "loop/", "dangling.txt", "z-hard.txt", "x.txt", "y.txt"
+    }  # fmt: skip
+    assert fake.requests == {"a": CALLS, "sub-b": CALLS, "secret": CALLS, "elsewhere-far": CALLS}
+
+
+def test_a_file_turned_into_a_link_after_it_was_found_is_not_read(
+    tmp_path: Path, server: Callable[..., FaultServer], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    src = tmp_path / "in"
+    write_articles(src, ["a", "b"])
+    write_articles(tmp_path / "private", ["secret"])
+
+    def then_swap(*args: Any, **kwargs: Any) -> Any:
+        found = discover(*args, **kwargs)
+        (src / "b.txt").unlink()
+        (src / "b.txt").symlink_to(tmp_path / "private" / "secret.txt")
+        return found
+
+    monkeypatch.setattr(folder, "discover", then_swap)
+    fake = server()
+
+    summary = run_folder(src, tmp_path / "out", config=config_for(fake.url))
+
+    b = entries(summary)["b"]
+    assert (b.status, b.error_type) == ("failed", "InputError")
+    assert "changed since the run started" in (b.error or "")
+    assert "secret" not in fake.requests and entries(summary)["a"].status == "done"
+
+
+def test_an_output_folder_that_is_the_input_folder_is_refused(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    write_articles(src, ["a"])
+    (tmp_path / "same").symlink_to(src, target_is_directory=True)
+    config = config_for("http://127.0.0.1:9/v1")
+    for out in (src, src / ".", tmp_path / "same"):
+        with pytest.raises(InputError, match="is the input folder"):
+            run_folder(src, out, config=config)
+    (tmp_path / "out" / "reports").mkdir(parents=True)
+    with pytest.raises(InputError, match="inside the reports of"):
+        run_folder(tmp_path / "out" / "reports", tmp_path / "out", config=config)
+    assert sorted(p.name for p in src.iterdir()) == ["a.txt"]  # nothing written there
+
+
+def test_nothing_under_an_output_folder_inside_the_input_is_read(
+    tmp_path: Path, server: Callable[..., FaultServer]
+) -> None:
+    src = tmp_path / "in"
+    write_articles(src, ["a"])
+    fake = server()
+    run_folder(src, src / "out", config=config_for(fake.url))
+    (src / "peek.json").symlink_to(src / "out" / "run.json")  # a way back into the outputs
+    (src / "reports").symlink_to(src / "out" / "reports", target_is_directory=True)
+
+    summary = run_folder(src, src / "out", config=config_for(fake.url))
+
+    assert [e.path for e in summary.articles] == ["a.txt"] and summary.exit_code == 0
+    assert skipped(summary)["peek.json"] == f"leads into the output folder ({src / 'out'})"
+
+
+# --- file names -----------------------------------------------------------------------------
+
+_SAFE_NAME = re.compile(r'[^\x00-\x1f\x7f-\x9f<>:"/\\|?*\u2028\u2029\u200b-\u200f\u202a-\u202e]+')
+
+
+def test_report_names_keep_to_safe_characters_and_stay_unique_and_stable(
+    tmp_path: Path, server: Callable[..., FaultServer]
+) -> None:
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    stems = [
+        "evil\x1b]0;pwned\x07",  # an OSC sequence: retitles the terminal
+        "evil\x1b]0;pwned\x1b",  # the same once made safe: must not meet the first
+        "line\nbreak",
+        "right\u202eto-left",
+        "a:b?c",
+        "caf\xe9 \u0434\u043e\u043c",  # letters of any script and spaces are safe
+        "ok",
+        os.fsdecode(b"latin-\xe9t\xe9"),  # not UTF-8: held as surrogates
+        "x" * 250,  # a report name that long leaves no room for the writer's temporary name
+    ]
+    for i, stem in enumerate(stems):
+        (src / f"{stem}.txt").write_text(article_text(f"n{i}"), encoding="utf-8")
+    fake = server()
+
+    first = run_folder(src, out, config=config_for(fake.url))
+    again = run_folder(src, out, config=config_for(fake.url))
+
+    assert first.exit_code == 0, [e.error for e in first.articles if e.error]
+    names = {e.path: e.name for e in first.articles}
+    assert len(set(names.values())) == len(stems)
+    for name in names.values():
+        assert _SAFE_NAME.fullmatch(name), repr(name)
+        assert len(f"{name}.json".encode()) < 200 and (out / "reports" / f"{name}.json").is_file()
+    assert names["ok.txt"] == "ok"
+    assert names["caf\xe9 \u0434\u043e\u043c.txt"] == "caf\xe9 \u0434\u043e\u043c"
+    assert names["latin-\\xe9t\\xe9.txt"].startswith("latin-_t_-")  # shown as \\xe9
+    assert {e.path: e.name for e in again.articles} == names and again.counts.cached == len(stems)
+    json.loads((out / "run.json").read_text(encoding="utf-8"))  # whatever the names, valid JSON
+
+
+def test_extract_names_reports_by_a_safe_stem(
+    tmp_path: Path, server: Callable[..., FaultServer]
+) -> None:
+    path = tmp_path / "two\nlines\x1b[2J.txt"
+    path.write_text(article_text("x"), encoding="utf-8")
+    fake = server()
+
+    summary = extract_files([path], tmp_path / "out", config=config_for(fake.url))
+
+    entry = summary.articles[0]
+    assert entry.status == "done" and entry.report and _SAFE_NAME.fullmatch(entry.name)
+    assert (tmp_path / "out" / entry.report).is_file()
+    assert [p.name for p in (tmp_path / "out").iterdir()] == [entry.report]
 
 
 # --- concurrency and pacing -----------------------------------------------------------------
@@ -494,17 +751,83 @@ def test_jsonl_progress_has_one_line_per_article_and_a_summary(
     assert lines[-1]["exit_code"] == summary.exit_code == 1
 
 
-def test_bar_progress_ends_with_a_summary_table(
-    tmp_path: Path, server: Callable[..., FaultServer], capsys: pytest.CaptureFixture[str]
-) -> None:
-    src, out = tmp_path / "in", tmp_path / "out"
-    write_articles(src, ["a", "b"])
-    fake = server({"b": ["cutoff"]})
+# A file name that would retitle the terminal, ring it and start a new line, and one that
+# rich would read as markup; the article behind each fails, so both reach the failures shown.
+_HOSTILE = {"evil": "evil\x1b]0;pwned\x07\n.txt", "markup": "[bold red]markup.txt"}
 
-    run_folder(src, out, config=config_for(fake.url), progress=progress_for("bar"))
+
+@pytest.fixture
+def hostile(tmp_path: Path) -> Path:
+    src = tmp_path / "in"
+    write_articles(src, ["a"])
+    for key, name in _HOSTILE.items():
+        (src / name).write_text(article_text(key), encoding="utf-8")
+    return src
+
+
+def test_bar_progress_ends_with_tables_on_a_terminal_and_escapes_names(
+    tmp_path: Path,
+    hostile: Path,
+    server: Callable[..., FaultServer],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("TTY_COMPATIBLE", "1")  # rich draws for a terminal
+    monkeypatch.setenv("COLUMNS", "200")
+    fake = server({"evil": ["cutoff"], "markup": ["cutoff"]})
+
+    run_folder(hostile, tmp_path / "out", config=config_for(fake.url), progress=progress_for("bar"))
 
     printed = capsys.readouterr().out
-    assert "Run complete" in printed and "Failures" in printed and "b.txt" in printed
+    assert "Run complete" in printed and "Failures" in printed
+    assert "evil\\x1b]0;pwned\\x07\\n.txt" in printed  # shown, escaped
+    assert "\x1b]" not in printed and "\x07" not in printed  # never sent to the terminal
+    assert "[bold red]markup.txt" in printed  # literally, not as markup
+
+
+def test_bar_progress_prints_plain_lines_when_not_on_a_terminal(
+    tmp_path: Path,
+    hostile: Path,
+    server: Callable[..., FaultServer],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    fake = server({"evil": ["cutoff"], "markup": ["cutoff"]})
+
+    summary = run_folder(
+        hostile, tmp_path / "out", config=config_for(fake.url), progress=progress_for("bar")
+    )
+
+    captured = capsys.readouterr()
+    lines = captured.out.splitlines()
+    assert "status\tcomplete" in lines and "failed\t2" in lines and "extracted\t1" in lines
+    assert f"output\t{summary.output}" in lines and "\u2026" not in captured.out  # no "..."
+    errors = {e.path: e.error for e in summary.articles if e.error}
+    assert captured.err.splitlines()[-2:] == [
+        f"failed: [bold red]markup.txt: ExtractionError: {errors['[bold red]markup.txt']}",
+        f"failed: evil\\x1b]0;pwned\\x07\\n.txt: ExtractionError: {errors[_HOSTILE['evil']]}",
+    ]
+    assert "\x1b]" not in captured.out + captured.err and "\x07" not in captured.err
+
+
+def test_jsonl_progress_stays_json_with_hostile_names(
+    tmp_path: Path,
+    hostile: Path,
+    server: Callable[..., FaultServer],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    (hostile / "csi\x9b31m\u202eright.txt").write_text(article_text("csi"), encoding="utf-8")
+    fake = server()
+
+    run_folder(
+        hostile, tmp_path / "out", config=config_for(fake.url), progress=progress_for("jsonl")
+    )
+
+    out = capsys.readouterr().out
+    events = [json.loads(line) for line in out.splitlines()]
+    paths = {e["path"] for e in events if e["event"] == "article"}
+    assert paths == {"a.txt", *_HOSTILE.values(), "csi\x9b31m\u202eright.txt"}
+    assert not any(c in out for c in "\x1b\x07\x9b\u202e")  # each as a JSON escape
+    assert "\\u001b]0;pwned\\u0007" in out and "\\u009b31m\\u202e" in out
 
 
 def test_extract_files_names_reports_by_stem(

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from ..config import Config
 from ..errors import ConfigError
-from .base import Backend, OpenAICompatible, OpenAIPlatform, api_error
+from .base import Backend, NotACompletion, OpenAICompatible, OpenAIPlatform, api_error, refused
 from .embedded import Embedded, embedded_server
 
 if TYPE_CHECKING:
@@ -18,12 +18,14 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Backend",
+    "NotACompletion",
     "api_error",
     "backend_for",
     "backends",
     "embedded_server",
     "make_async_client",
     "make_client",
+    "refused",
     "register_backend",
     "settled",
 ]

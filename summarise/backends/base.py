@@ -9,22 +9,31 @@ all of it over the openai client; the other backends specialise it.
 from __future__ import annotations
 
 import contextlib
+import json
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
-from ..config import Config, Mode
+from ..config import Config, Mode, redact, redact_url
 from ..errors import BackendError, ConfigError
 
-# The LLM stack is imported where a client is made, so that choosing a backend (and a fully
-# cached run, which needs nothing more) never loads it.
+# The LLM stack is imported where a client is made or an error read, so that choosing a
+# backend (and a fully cached run, which needs nothing more) never loads it.
 if TYPE_CHECKING:
     import httpx2
     import instructor
     import openai
 
-__all__ = ["INSTRUCTOR_MODES", "Backend", "OpenAICompatible", "OpenAIPlatform", "api_error"]
+__all__ = [
+    "INSTRUCTOR_MODES",
+    "Backend",
+    "NotACompletion",
+    "OpenAICompatible",
+    "OpenAIPlatform",
+    "api_error",
+    "refused",
+]
 
-# The toolkit's mode names and the names of the instructor modes they stand for.
+# The toolkit's mode names and the instructor modes they stand for.
 INSTRUCTOR_MODES: dict[Mode, str] = {
     "tools": "TOOLS",
     "json_schema": "JSON_SCHEMA",
@@ -97,18 +106,79 @@ class Backend(Protocol):
         ...
 
 
+def _chain(exc: BaseException) -> Iterator[BaseException]:
+    """`exc` and the exceptions behind it (causes, else contexts), each once."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        yield current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+
+
 def api_error(exc: BaseException) -> openai.APIError | None:
     """The openai error behind an exception, if any (instructor wraps them)."""
     import openai
 
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        if isinstance(current, openai.APIError):
-            return current
-        seen.add(id(current))
-        current = current.__cause__ or current.__context__
-    return None
+    return next((e for e in _chain(exc) if isinstance(e, openai.APIError)), None)
+
+
+def refused(exc: BaseException) -> bool:
+    """Whether `exc` comes from a server that could not be connected to at all (refused,
+    unknown host, no route), as opposed to one that answered badly or slowly."""
+    import httpx2
+    import openai
+
+    err = api_error(exc)
+    return isinstance(err, openai.APIConnectionError) and isinstance(
+        err.__cause__, httpx2.ConnectError
+    )
+
+
+class NotACompletion(Exception):
+    """A 200 answer to a chat completion whose body is not one: a proxy's HTML error page, a
+    body cut short where the connection closed. A transport fault, retried as such; never
+    shown to the model as its own invalid output."""
+
+
+_SNIPPET = 60  # characters of a bad body quoted in the error
+
+
+def _check_answer(response: httpx2.Response) -> None:
+    """Raise `NotACompletion` if a read 200 answer to a chat completion is not JSON with
+    `choices`."""
+    request = response.request
+    if (
+        response.status_code != 200
+        or request.method != "POST"
+        or not request.url.path.endswith("/chat/completions")
+        or "event-stream" in response.headers.get("content-type", "")
+    ):
+        return
+    try:
+        body = json.loads(response.content)
+    except ValueError:
+        what = "a non-JSON body"
+    else:
+        if isinstance(body, dict) and "choices" in body:
+            return
+        what = "JSON that is not a chat completion"
+    kind = response.headers.get("content-type", "no content type").split(";")[0]
+    text = response.content[:_SNIPPET].decode("utf-8", "replace")
+    more = "..." if len(response.content) > _SNIPPET else ""
+    raise NotACompletion(
+        f"answered 200 with {what} ({kind}, {len(response.content)} bytes: {text!r}{more})"
+    )
+
+
+def _check_sync(response: httpx2.Response) -> None:
+    response.read()
+    _check_answer(response)
+
+
+async def _check_async(response: httpx2.Response) -> None:
+    await response.aread()
+    _check_answer(response)
 
 
 class OpenAICompatible:
@@ -155,25 +225,32 @@ class OpenAICompatible:
         return None
 
     def client(self, config: Config) -> openai.OpenAI:
-        """A sync openai client, through this backend's transport if it has one."""
-        import httpx2
+        """A sync openai client, through this backend's transport if it has one; a 200 answer
+        that is not a chat completion raises `NotACompletion` (a transport fault)."""
         import openai
 
         kwargs = self._client_kwargs(config)
+        http: dict[str, Any] = {"timeout": config.timeout}
         transport = self._transport()
         if transport is not None:
-            kwargs["http_client"] = httpx2.Client(transport=transport, timeout=config.timeout)
+            http["transport"] = transport
+        kwargs["http_client"] = openai.DefaultHttpxClient(
+            event_hooks={"response": [_check_sync]}, **http
+        )
         return openai.OpenAI(**kwargs)
 
     def async_client(self, config: Config) -> openai.AsyncOpenAI:
-        """An async openai client, through this backend's transport if it has one."""
-        import httpx2
+        """The async twin of `client`."""
         import openai
 
         kwargs = self._client_kwargs(config)
+        http: dict[str, Any] = {"timeout": config.timeout}
         transport = self._async_transport()
         if transport is not None:
-            kwargs["http_client"] = httpx2.AsyncClient(transport=transport, timeout=config.timeout)
+            http["transport"] = transport
+        kwargs["http_client"] = openai.DefaultAsyncHttpxClient(
+            event_hooks={"response": [_check_async]}, **http
+        )
         return openai.AsyncOpenAI(**kwargs)
 
     def instructor(
@@ -185,7 +262,8 @@ class OpenAICompatible:
         return instructor.from_openai(client, mode=getattr(instructor.Mode, INSTRUCTOR_MODES[mode]))
 
     def is_transient(self, exc: BaseException) -> bool:
-        """Connection failures, timeouts, 408/409/429 and 5xx."""
+        """Connection failures, timeouts, answers broken off or not a completion (all
+        `APIConnectionError`s), 408/409/429 and 5xx."""
         import openai
 
         err = api_error(exc)
@@ -211,23 +289,39 @@ class OpenAICompatible:
         return None
 
     def failure(self, exc: BaseException, config: Config, attempts: int) -> BackendError | None:
-        """Connection and status errors, with where and how often it was tried."""
+        """Connection and status errors: where, what the server did, and how often it was
+        tried (`attempts`: HTTP requests; re-asks not counted). Credentials are hidden."""
+        import httpx2
         import openai
 
         err = api_error(exc)
-        where = config.base_url or "the embedded server"
-        if isinstance(err, openai.APIConnectionError):
-            return BackendError(
-                f"Cannot reach the model server at {where} after {attempts} attempt(s): {err}",
-                attempts=attempts,
+        where = redact_url(config.base_url) if config.base_url else "the embedded server"
+        tries = f"after {attempts} attempt(s)"
+        if isinstance(err, openai.APITimeoutError):
+            message = (
+                f"The model server at {where} did not answer within {config.timeout:g} s "
+                f"({tries}); raise timeout if it is only slow"
             )
-        if isinstance(err, openai.APIStatusError):
-            return BackendError(
-                f"The model server at {where} answered HTTP {err.status_code} after "
-                f"{attempts} attempt(s): {err.message}",
-                attempts=attempts,
+        elif isinstance(err, openai.APIConnectionError):
+            cause = err.__cause__
+            if isinstance(cause, NotACompletion):
+                message = f"The server at {where} {cause} {tries}"
+            elif isinstance(cause, httpx2.RemoteProtocolError | httpx2.ReadError):
+                message = (
+                    f"The model server at {where} closed the connection before its answer was "
+                    f"complete, {tries}: {cause}"
+                )
+            else:
+                detail = str(cause) if cause is not None and str(cause) else str(err)
+                message = f"Cannot reach the model server at {where} {tries}: {detail}"
+        elif isinstance(err, openai.APIStatusError):
+            message = (
+                f"The model server at {where} answered HTTP {err.status_code} {tries}: "
+                f"{err.message}"
             )
-        return None
+        else:
+            return None
+        return BackendError(redact(message, config), attempts=attempts)
 
 
 class OpenAIPlatform(OpenAICompatible):

@@ -11,12 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import fcntl
 import hashlib
-import os
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,15 +23,18 @@ from typing import Protocol
 from pydantic import ValidationError
 
 from .. import __version__
-from ..backends import settled
-from ..config import Config, resolve_config
+from ..backends import refused, settled
+from ..config import Config, redact, redact_url, resolve_config
 from ..errors import ConfigError, InputError, SummariseError
 from ..extraction import prompt_version
-from ..loading import SUPPORTED_SUFFIXES, load_article
+from ..loading import load_article
 from ..models import SCHEMA_VERSION, Article, DefenceMeetingReport, Source
-from ..output import write_json_atomic, write_text_atomic
+from ..output import OutputError, write_json_atomic, write_text_atomic
+from .discover import Found, discover, report_names, safe_name, storable
 from .many import _Limiter, asummarise_many, default_concurrency
 from .record import ArticleEntry, RunSummary, SkippedFile, tally
+from .terminate import Terminate
+from .writing import Journal, check_writable, exclusive
 
 __all__ = ["RunProgress", "extract_files", "run_folder"]
 
@@ -81,52 +82,6 @@ class _Layout:
         return self.reports / f"{name}.json"
 
 
-def _discover(directory: Path, out: Path) -> tuple[list[Path], list[SkippedFile]]:
-    """Article files under `directory`, sorted; and the files that are not articles.
-
-    Hidden folders and the output folder are not entered; README files are documentation.
-    """
-    articles: list[Path] = []
-    skipped: list[SkippedFile] = []
-    for root, dirs, files in os.walk(directory):
-        here = Path(root)
-        dirs[:] = sorted(
-            d for d in dirs if not d.startswith(".") and (here / d).resolve() != out.resolve()
-        )
-        for name in sorted(files):
-            path = here / name
-            rel = path.relative_to(directory).as_posix()
-            if name.startswith("."):
-                skipped.append(SkippedFile(path=rel, reason="hidden file"))
-            elif name.upper().startswith("README"):
-                skipped.append(SkippedFile(path=rel, reason="README: documentation"))
-            elif path.suffix.lower() not in SUPPORTED_SUFFIXES:
-                supported = ", ".join(SUPPORTED_SUFFIXES)
-                skipped.append(SkippedFile(path=rel, reason=f"not an article ({supported})"))
-            else:
-                articles.append(path)
-    return articles, skipped
-
-
-def _names(paths: Sequence[Path], directory: Path) -> list[str]:
-    """A unique name per file: its relative path without the suffix, "/" written "__".
-
-    Files that would share a name keep their suffix, then get a hash of their path.
-    """
-    rels = [p.relative_to(directory) for p in paths]
-    bases = ["__".join(r.with_suffix("").parts) for r in rels]
-    clashes = Counter(bases)
-    used: set[str] = set()
-    names = []
-    for rel, base in zip(rels, bases, strict=True):
-        name = base if clashes[base] == 1 else "__".join(rel.parts)
-        if name in used:
-            name += "-" + hashlib.sha256(rel.as_posix().encode()).hexdigest()[:8]
-        used.add(name)
-        names.append(name)
-    return names
-
-
 def _provenance(config: Config) -> tuple[str, str, str, str, str]:
     """What a cached report must have been made with: backend, model, mode, prompt, schema."""
     config = settled(config)
@@ -154,28 +109,18 @@ def _cached_report(
     return report if made_with == provenance and same else None
 
 
-def _failed(entry: ArticleEntry, exc: Exception) -> None:
-    """Record an article's failure; an unexpected error keeps its type in the message."""
+def _failed(entry: ArticleEntry, exc: Exception, config: Config | None = None) -> None:
+    """Record an article's failure; an unexpected error keeps its type in the message.
+
+    Credentials (in any URL, and the configuration's key) never reach the record.
+    """
     entry.status = "failed"
-    entry.error = str(exc) if isinstance(exc, SummariseError) else f"{type(exc).__name__}: {exc}"
+    message = str(exc) if isinstance(exc, SummariseError) else f"{type(exc).__name__}: {exc}"
+    entry.error = storable(redact(message, config))
     entry.error_type = type(exc).__name__
     entry.attempts = exc.attempts if isinstance(exc, SummariseError) else 0
     if isinstance(exc, SummariseError) and exc.usage is not None:
         entry.usage = exc.usage
-
-
-@contextlib.contextmanager
-def _exclusive(out: Path) -> Iterator[None]:
-    """Hold `out/.lock` for the run: two runs never write the same output folder."""
-    out.mkdir(parents=True, exist_ok=True)
-    with (out / ".lock").open("w") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise InputError(f"{out} is in use by another run") from None
-        for stale in [*out.glob(".*.tmp"), *(out / "reports").glob(".*.tmp")]:
-            stale.unlink(missing_ok=True)  # left by a killed run: never renamed into place
-        yield
 
 
 @dataclass
@@ -186,20 +131,36 @@ class _Job:
     article: Article
 
 
+def _unchanged(found: Found) -> None:
+    """Raise InputError if a file found under the input folder now leads somewhere else (a
+    link made or changed since): what was checked is what is read."""
+    now = found.path.resolve()
+    if now != found.real:
+        raise InputError(
+            f"{found.path} changed since the run started: it now leads to {now}; not read"
+        )
+
+
 def _read(
-    paths: Sequence[Path],
+    files: Sequence[Found | Path],
     summary: RunSummary,
     layout: _Layout,
     provenance: tuple[str, ...],
-    show: RunProgress,
+    ended: Callable[[ArticleEntry], None],
 ) -> tuple[list[_Job], dict[str, DefenceMeetingReport]]:
-    """Load every article; settle the cached and unreadable ones; return the rest to extract."""
+    """Load every article; settle the cached and unreadable ones; return the rest to extract.
+
+    A `Found` file is read only if it still leads where it did when it was found.
+    """
     jobs: list[_Job] = []
     reports: dict[str, DefenceMeetingReport] = {}
     ids: dict[str, str] = {}
-    for path, entry in zip(paths, summary.articles, strict=True):
+    for file, entry in zip(files, summary.articles, strict=True):
         started = time.perf_counter()
+        path = file.path if isinstance(file, Found) else file
         try:
+            if isinstance(file, Found):
+                _unchanged(file)
             article = load_article(path)
             if article.id == path.stem:  # no id of its own: the run's unique name
                 article = article.model_copy(update={"id": entry.name})
@@ -211,7 +172,7 @@ def _read(
         except Exception as exc:  # a bad file is this article's failure only
             _failed(entry, exc)
             entry.seconds = round(time.perf_counter() - started, 3)
-            show.article(entry)
+            ended(entry)
             continue
         report_path = layout.report(entry.name)
         report = _cached_report(report_path, article, provenance)
@@ -220,8 +181,47 @@ def _read(
             continue
         entry.status, entry.report = "cached", report_path.relative_to(layout.root).as_posix()
         reports[entry.name] = report
-        show.article(entry)
+        ended(entry)
     return jobs, reports
+
+
+async def _write_report(
+    path: Path, report: DefenceMeetingReport
+) -> tuple[OutputError | None, asyncio.CancelledError | None]:
+    """Write a report: the error that stopped it (a full disk), if any, and the cancellation
+    (Ctrl-C, SIGTERM) that came meanwhile, if any: the write is never cut short, so a report
+    being written is finished, and recorded, before the run stops."""
+    write = asyncio.ensure_future(asyncio.to_thread(write_json_atomic, path, report))
+    stop: asyncio.CancelledError | None = None
+    while not write.done():
+        try:
+            await asyncio.wait({write})  # unlike wait_for, never cancels the write itself
+        except asyncio.CancelledError as exc:
+            stop = exc
+    error = write.exception()
+    if error is not None and not isinstance(error, OutputError):
+        raise error
+    return error, stop
+
+
+class _ServerDown(Exception):
+    """The model server refuses connections: the run stops rather than wait out every
+    article's retries."""
+
+
+# How many articles in a row may fail for a server that refuses connections before the run
+# stops (fewer when the run has fewer): each has waited out all its retries by then.
+_REFUSALS_TO_STOP = 2
+
+
+def _server_down(config: Config, refusals: int, made: int) -> _ServerDown:
+    where = redact_url(config.base_url) if config.base_url else "the embedded server"
+    kept = f"the {made} report(s) made in this run are kept" if made else "reports made are kept"
+    return _ServerDown(
+        f"Stopped early: the model server at {where} refuses connections ({refusals} "
+        f"article(s) in a row could not reach it after all their retries). Start it, or check "
+        f"the base URL, and run again: {kept} and not asked for again."
+    )
 
 
 async def _extract_jobs(
@@ -229,33 +229,44 @@ async def _extract_jobs(
     reports: dict[str, DefenceMeetingReport],
     layout: _Layout,
     config: Config,
-    concurrency: int,
-    rpm: int | None,
-    tpm: int | None,
-    show: RunProgress,
+    summary: RunSummary,
+    ended: Callable[[ArticleEntry], None],
 ) -> None:
+    """Extract the jobs, writing each report as it comes; stop when the server refuses the
+    first articles' connections (`_ServerDown`)."""
     many = asummarise_many(
-        (job.article for job in jobs), config=config, concurrency=concurrency, rpm=rpm, tpm=tpm
+        (job.article for job in jobs),
+        config=config,
+        concurrency=summary.concurrency,
+        rpm=summary.rpm,
+        tpm=summary.tpm,
     )
+    refusals, made = 0, 0
     async with contextlib.aclosing(many) as outcomes:
         async for outcome in outcomes:
-            job = jobs[outcome.index]
-            entry = job.entry
+            entry = jobs[outcome.index].entry
+            entry.seconds = outcome.seconds
+            stop = None
             if outcome.report is not None:
+                info = outcome.report.extraction
+                entry.attempts, entry.usage = info.attempts, info.usage
                 path = layout.report(entry.name)
-                try:
-                    await asyncio.to_thread(write_json_atomic, path, outcome.report)
-                except OSError as exc:  # e.g. a full disk: the model's work is lost, not the run
-                    _failed(entry, exc)
+                error, stop = await _write_report(path, outcome.report)
+                if error is not None:  # a full disk: this article's work is lost, not the run
+                    _failed(entry, error, config)
+                    entry.attempts, entry.usage = info.attempts, info.usage  # what it cost
                 else:
                     reports[entry.name] = outcome.report
                     entry.status, entry.report = "done", path.relative_to(layout.root).as_posix()
-                info = outcome.report.extraction
-                entry.attempts, entry.usage = info.attempts, info.usage
+                    made += 1
             elif outcome.error is not None:
-                _failed(entry, outcome.error)
-            entry.seconds = outcome.seconds
-            show.article(entry)
+                _failed(entry, outcome.error, config)
+            ended(entry)
+            if stop is not None:
+                raise stop
+            refusals = refusals + 1 if outcome.error is not None and refused(outcome.error) else 0
+            if refusals >= min(_REFUSALS_TO_STOP, len(jobs)):
+                raise _server_down(config, refusals, made)
 
 
 def _previous(out: Path) -> RunSummary | None:
@@ -284,7 +295,11 @@ def _merge(
     summary: RunSummary,
     previous: RunSummary | None,
 ) -> None:
-    """Write `merged.json` and `review.html`, unless the last merge had the very same reports."""
+    """Write `merged.json` and `review.html`, unless the last merge had the very same reports.
+
+    A merge that fails is recorded in `summary.error`; one that cannot be written (a full
+    disk) fails the run: status "failed", the reports are kept.
+    """
     key = _merge_key(out, reports)
     outputs = [out / "merged.json", out / "review.html"]
     unchanged = key is not None and previous is not None and previous.merge_key == key
@@ -297,8 +312,13 @@ def _merge(
         except SummariseError as exc:
             summary.error = f"merge failed: {exc}"
             return
-        write_json_atomic(outputs[0], merged)
-        write_text_atomic(outputs[1], render_html(merged))
+        try:
+            write_json_atomic(outputs[0], merged)
+            write_text_atomic(outputs[1], render_html(merged))
+        except OutputError as exc:
+            summary.status = "failed"
+            summary.error = f"The reports are written but not their merge: {exc}"
+            return
     summary.merged, summary.review, summary.merge_key = "merged.json", "review.html", key
 
 
@@ -339,26 +359,46 @@ def _summary(
 
 
 async def _execute(
-    paths: Sequence[Path],
+    files: Sequence[Found | Path],
     summary: RunSummary,
     layout: _Layout,
     config: Config,
     provenance: tuple[str, ...],
     show: RunProgress,
+    journal: Journal | None = None,
 ) -> dict[str, DefenceMeetingReport]:
-    """Settle cached and unreadable articles, extract the rest; set the run's status."""
-    jobs, reports = _read(paths, summary, layout, provenance, show)
+    """Settle cached and unreadable articles, extract the rest; set the run's status.
+
+    Each article that ends is shown and, with a `journal`, recorded in run.json as it ends.
+    Ctrl-C and SIGTERM stop the extraction with what is finished kept ("interrupted").
+    """
+
+    def ended(entry: ArticleEntry) -> None:
+        if journal is not None:
+            journal.changed()
+        show.article(entry)
+
+    jobs, reports = _read(files, summary, layout, provenance, ended)
+    terminate = Terminate()
     try:
         if jobs:
             show.extracting()
-            await _extract_jobs(
-                jobs, reports, layout, config, summary.concurrency, summary.rpm, summary.tpm, show
+            extraction = asyncio.ensure_future(
+                _extract_jobs(jobs, reports, layout, config, summary, ended)
             )
+            with terminate.cancels(extraction):
+                await extraction
         summary.status = "complete"
-    except asyncio.CancelledError:  # Ctrl-C: what is finished is on disk already
+    except asyncio.CancelledError:  # what is finished is on disk (and in run.json) already
         summary.status = "interrupted"
+        summary.stopped_by = "SIGTERM" if terminate.received else "SIGINT"
+    except _ServerDown as exc:
+        summary.status, summary.error = "failed", str(exc)
     except SummariseError as exc:  # the model server could not be started
-        summary.status, summary.error = "aborted", str(exc)
+        summary.status, summary.error = "aborted", redact(str(exc), config)
+    finally:
+        if journal is not None:
+            journal.close()
     return reports
 
 
@@ -370,28 +410,51 @@ async def _run(
     rpm: int | None,
     tpm: int | None,
     show: RunProgress,
+    follow_links: bool,
 ) -> RunSummary:
     clock = time.perf_counter()
     previous = _previous(out)
     provenance = _provenance(config)
-    paths, skipped = _discover(directory, out)
-    rels = [path.relative_to(directory).as_posix() for path in paths]
+    found, skipped = discover(directory, out, follow_links=follow_links)
+    paths = [f.path for f in found]
+    rels = [storable(path.relative_to(directory).as_posix()) for path in paths]
     summary = _summary(
-        config, provenance, _names(paths, directory), rels, skipped,
+        config, provenance, report_names(paths, directory), rels, skipped,
         directory=directory, out=out, concurrency=concurrency, rpm=rpm, tpm=tpm,
     )  # fmt: skip
     write_json_atomic(out / "run.json", summary)
     show.begin(summary)
+    journal = Journal(out / "run.json", summary)
     reports = await _execute(
-        paths, summary, _Layout(out, out / "reports"), config, provenance, show
+        found, summary, _Layout(out, out / "reports"), config, provenance, show, journal
     )
     if summary.status == "complete" and reports:
         _merge(out, reports, summary, previous)
     summary.seconds = round(time.perf_counter() - clock, 3)
     tally(summary)
-    write_json_atomic(out / "run.json", summary)
+    try:
+        write_json_atomic(out / "run.json", summary)
+    except OutputError as exc:  # the summary returned (and shown) is then the only record
+        summary.status = "failed"
+        summary.error = "; ".join(filter(None, [summary.error, f"run.json is stale: {exc}"]))
     show.end(summary)
     return summary
+
+
+def _check_apart(directory: Path, out: Path) -> None:
+    """Refuse an output folder that would make the next run read its own outputs."""
+    source, target = directory.resolve(), out.resolve()
+    if source == target:
+        raise InputError(
+            f"The output folder {out} is the input folder: the next run would read its own "
+            f"reports as articles. Write elsewhere, e.g. --out {directory.name}-out."
+        )
+    reports = target / "reports"
+    if source == reports or source.is_relative_to(reports):
+        raise InputError(
+            f"The input folder {directory} is inside the reports of {out}: every run would "
+            "read the reports it writes. Choose another output folder."
+        )
 
 
 def _check_options(concurrency: int | None, rpm: int | None, tpm: int | None) -> None:
@@ -409,27 +472,38 @@ def run_folder(
     rpm: int | None = None,
     tpm: int | None = None,
     progress: RunProgress | None = None,
+    follow_links: bool = False,
 ) -> RunSummary:
     """Extract every article under `directory` into `out`; return what was done.
 
     Writes `out/reports/<name>.json` per article, `out/merged.json`, `out/review.html` and
     `out/run.json` (the returned summary), each atomically. A report is reused, with no model
     call, when its article (text and metadata), backend, model, mode, prompt version and
-    schema version are unchanged, so a run that was killed finishes only what is missing. One
-    article's failure is recorded and the others go on; Ctrl-C stops the run with what is
-    finished kept (status "interrupted", no merge). The process exit code is
-    `summary.exit_code`.
+    schema version are unchanged, so a run that was killed finishes only what is missing.
+    `run.json` is rewritten as articles end (at most once a second), so even after kill -9 it
+    lists what was finished. One article's failure is recorded and the others go on; Ctrl-C
+    or SIGTERM stops the run with what is finished kept (status "interrupted", no merge). A
+    server that refuses connections stops the run early, and a merge that cannot be written
+    (a full disk) fails it: status "failed", with `summary.error` saying why. The process
+    exit code is `summary.exit_code`.
 
-    Raises InputError when `directory` is not a folder or `out` is in use by another run.
+    Nothing outside `directory` is read: a symbolic link that leads out of it is listed in
+    `summary.skipped` with that reason, unless `follow_links`; a file reached twice is read
+    once, and `out` is never read even when it lies inside `directory`.
+
+    Raises InputError when `directory` is not a folder, `out` is `directory` itself (or
+    holds it as its reports folder), or `out` is in use by another run; OutputError, before
+    any model call, when `out` cannot be written.
     """
     directory, out = Path(directory), Path(out)
     if not directory.is_dir():
         raise InputError(f"{directory} is not a folder")
+    _check_apart(directory, out)
     config = config or resolve_config()
     _check_options(concurrency, rpm, tpm)
-    with _exclusive(out):
+    with exclusive(out):
         return asyncio.run(
-            _run(directory, out, config, concurrency, rpm, tpm, progress or _Silent())
+            _run(directory, out, config, concurrency, rpm, tpm, progress or _Silent(), follow_links)
         )
 
 
@@ -445,26 +519,31 @@ def extract_files(
 
     Reports are reused like `run_folder`'s; unreadable files and failed extractions are
     recorded in the returned summary (in input order), not raised. Two files with the same
-    stem would write the same report: the second fails with that reason.
+    stem would write the same report: the second fails with that reason. A stem that is not
+    safe as a file name (control characters...) is made safe, with a hash. Raises OutputError,
+    before any model call, when `out` cannot be written.
     """
     files, out = [Path(p) for p in paths], Path(out)
     config = config or resolve_config()
     _check_options(concurrency, None, None)
+    check_writable(out)
     stems = Counter[str]()
-    names = []
+    names, firsts = [], dict[str, Path]()
     for path in files:
-        stems[path.stem] += 1
-        names.append(path.stem if stems[path.stem] == 1 else f"{path.stem}~{stems[path.stem]}")
+        stem = safe_name(path.stem)
+        stems[stem] += 1
+        firsts.setdefault(stem, path)
+        names.append(stem if stems[stem] == 1 else f"{stem}~{stems[stem]}")
     provenance = _provenance(config)
     summary = _summary(
-        config, provenance, names, [str(p) for p in files], [],
+        config, provenance, names, [storable(str(p)) for p in files], [],
         directory=Path.cwd(), out=out, concurrency=concurrency, rpm=None, tpm=None,
     )  # fmt: skip
     show = progress or _Silent()
     show.begin(summary)
     for entry, path in zip(summary.articles, files, strict=True):
-        if entry.name != path.stem:
-            first = files[names.index(path.stem)]
+        first = firsts[safe_name(path.stem)]
+        if first is not path:
             _failed(entry, InputError(f"{path}: same file stem as {first}"))
             show.article(entry)
     clock = time.perf_counter()

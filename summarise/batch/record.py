@@ -24,7 +24,10 @@ __all__ = [
 
 RUN_FORMAT = "1"
 Status = Literal["done", "cached", "failed", "pending"]
-RunStatus = Literal["running", "complete", "interrupted", "aborted"]
+# running: under way (or killed); complete: every article was tried; interrupted: stopped by
+# Ctrl-C or SIGTERM; aborted: the model server could not start; failed: the run could not do
+# its work (the server refuses connections, the disk is full).
+RunStatus = Literal["running", "complete", "interrupted", "aborted", "failed"]
 
 
 class _Record(BaseModel):
@@ -71,6 +74,9 @@ class RunSummary(_Record):
     run_format: str = RUN_FORMAT
     status: RunStatus
     error: str | None = Field(default=None, description="What stopped the run or the merge.")
+    stopped_by: Literal["SIGINT", "SIGTERM"] | None = Field(
+        default=None, description="The signal that interrupted the run (SIGINT: Ctrl-C)."
+    )
     started: datetime
     seconds: float = 0.0
     input: str
@@ -96,10 +102,13 @@ class RunSummary(_Record):
 
     @property
     def exit_code(self) -> int:
-        """0 when every article has a report and the merge succeeded, 130 when interrupted,
-        else 1."""
+        """0 when every article has a report and the merge succeeded; 2 when the run failed
+        (status "failed"); 130 when interrupted by Ctrl-C, 143 by SIGTERM; else 1 (an article
+        or the merge failed)."""
         if self.status == "interrupted":
-            return 130
+            return 143 if self.stopped_by == "SIGTERM" else 130
+        if self.status == "failed":
+            return 2
         ok = self.status == "complete" and self.error is None
         return 0 if ok and self.counts.failed == 0 and self.counts.pending == 0 else 1
 

@@ -180,7 +180,10 @@ def _failure(exc: BaseException, config: Config, backend: Backend, watch: _Watch
             "repaired (raise max_tokens if the article needs more)."
         )
     elif server is not None:
-        error = server
+        error = server  # "after N attempt(s)" counts HTTP requests: re-asks are told apart
+        reasks = watch.calls - watch.transport
+        if reasks > 0:
+            error.args = (f"{error}; the model was also re-asked {reasks} time(s)",)
     elif isinstance(exc, InstructorRetryException | ValidationError):
         last: BaseException = exc
         if isinstance(exc, InstructorRetryException) and exc.failed_attempts:
