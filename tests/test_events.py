@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import random
 import re
+import subprocess
+import sys
 from itertools import combinations
 from pathlib import Path
 
@@ -280,3 +282,13 @@ def test_dev_set_answer_key_gold_fed() -> None:
 # arms-pause articles share only a generic "Ministry of Defence" and no event date.
 HELDOUT_PRECISION = 0.75
 HELDOUT_RECALL = 0.18
+
+
+def test_events_are_core_without_the_llm_stack() -> None:
+    code = (
+        "import sys, summarise.events; "
+        "print(sorted(m for m in ('openai', 'instructor', 'summarise.extraction', "
+        "'summarise.batch', 'summarise.cli', 'summarise.backends') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
