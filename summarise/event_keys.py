@@ -46,7 +46,7 @@ JOIN_SCORE = 3.0  # a pair scoring this much (and not apart) is one event
 PARTY_POINTS, GENERIC_PARTY_POINTS, MAX_PARTY_POINTS = 1.0, 0.5, 2.0
 PLACE_POINTS = 1.0
 OVERLAP_POINTS, NEAR_POINTS, SAME_DAY_POINTS = 1.0, 0.5, 0.5
-SIMILAR_TEXT = 0.15  # Jaccard similarity of content words that counts as similar text
+SIMILAR_TEXT = 0.2  # Jaccard similarity of content words that counts as similar text
 TEXT_POINTS = 1.0
 _BLOCK_MARGIN = timedelta(days=4)  # spans are widened by this for blocking, so near ones meet
 

@@ -147,7 +147,7 @@ def group_events(
         for other in members[1:]:
             joiner.join(members[0], other, _copy_reason(folder, members[0], other, copy))
     for i, j, pair in _scored_pairs(folder):
-        if i not in moved and j not in moved:
+        if i not in moved and j not in moved and joiner.sets.find(i) != joiner.sets.find(j):
             joiner.join(i, j, _evidence_reason(folder, i, j, pair))
     provisional = joiner.ids()
     by_event = {event_id: root for root, event_id in provisional.items()}
