@@ -40,12 +40,14 @@ __all__ = [
 APART_DAYS = 7  # event intervals more than this far apart are two events (never joined)
 NEAR_DAYS = 3  # ... this close, without overlapping, still count as near
 VAGUE_DAYS = 45  # an interval wider than this ("this year") does not date an event
+FINE_DAYS = 11  # an interval this wide or less ("late October") dates an event finely
 REPORT_LAG_DAYS = 60  # an undated article's event lies at most this long before publication
 PREVIEW_DAYS = 7  # ... or this long after it (a preview of a visit)
 JOIN_SCORE = 3.0  # a pair scoring this much (and not apart) is one event
 PARTY_POINTS, GENERIC_PARTY_POINTS, MAX_PARTY_POINTS = 1.0, 0.5, 2.0
 PLACE_POINTS = 1.0
-OVERLAP_POINTS, NEAR_POINTS, SAME_DAY_POINTS = 1.0, 0.5, 0.5
+OVERLAP_POINTS, COARSE_OVERLAP_POINTS, NEAR_POINTS, SAME_DAY_POINTS = 1.0, 0.5, 0.5, 0.5
+TEXT_NEEDS_PARTIES = 1.5  # text similarity counts only for pairs with this many party points
 SIMILAR_TEXT = 0.2  # Jaccard similarity of content words that counts as similar text
 TEXT_POINTS = 1.0
 _BLOCK_MARGIN = timedelta(days=4)  # spans are widened by this for blocking, so near ones meet
@@ -320,8 +322,10 @@ def score_pair(a: ArticleKeys, b: ArticleKeys, folder: Folder) -> PairScore:
 
     Shared parties earn `PARTY_POINTS` each (`GENERIC_PARTY_POINTS` for a party named with
     generic words only), at most `MAX_PARTY_POINTS`; a shared place `PLACE_POINTS`; event
-    dates that overlap `OVERLAP_POINTS`, or are near `NEAR_POINTS`; two undated articles
-    published within a day `SAME_DAY_POINTS`; similar text `TEXT_POINTS`. Without a shared
+    dates that overlap `OVERLAP_POINTS` (`COARSE_OVERLAP_POINTS` when one is wider than
+    `FINE_DAYS`, e.g. a month), or are near `NEAR_POINTS`; two undated articles published
+    within a day `SAME_DAY_POINTS`; similar text `TEXT_POINTS` for pairs with at least
+    `TEXT_NEEDS_PARTIES` party points. Without a shared
     party the score is 0 (a place and a week do not make an event). Spans more than
     `APART_DAYS` apart make the pair `apart`, whatever it shares.
     """
@@ -332,17 +336,19 @@ def score_pair(a: ArticleKeys, b: ArticleKeys, folder: Folder) -> PairScore:
     shown = tuple(sorted(folder.place_names.get(p, p) for p in places))
     if not parties or apart:
         return PairScore(0.0, apart, names, shown, None, None)
-    points = min(
+    party_points = min(
         MAX_PARTY_POINTS,
         sum(GENERIC_PARTY_POINTS if p in folder.generic else PARTY_POINTS for p in parties),
     )
-    points += PLACE_POINTS if places else 0.0
+    points = party_points + (PLACE_POINTS if places else 0.0)
     dates = None
     if a.main is not None and b.main is not None:
         gap = gap_days(a.main, b.main)
+        fine = max(_width(a.main), _width(b.main)) <= FINE_DAYS
         if gap == 0:
-            points, dates = points + OVERLAP_POINTS, "overlap"
-        elif gap <= NEAR_DAYS:
+            points += OVERLAP_POINTS if fine else COARSE_OVERLAP_POINTS
+            dates = "overlap"
+        elif gap <= NEAR_DAYS and fine:
             points, dates = points + NEAR_POINTS, "near"
     elif (
         a.main is None
@@ -353,7 +359,7 @@ def score_pair(a: ArticleKeys, b: ArticleKeys, folder: Folder) -> PairScore:
     ):
         points, dates = points + SAME_DAY_POINTS, "published the same day"
     similarity = None
-    if points < JOIN_SCORE <= points + TEXT_POINTS:
+    if points < JOIN_SCORE <= points + TEXT_POINTS and party_points >= TEXT_NEEDS_PARTIES:
         similarity = round(_jaccard(a.words, b.words), 3)
         points += TEXT_POINTS if similarity >= SIMILAR_TEXT else 0.0
     return PairScore(points, apart, names, shown, dates, similarity)
