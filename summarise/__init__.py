@@ -26,6 +26,10 @@ _EXPORTS = {
     "DateMention": "models",
     "DefenceMeetingReport": "models",
     "Denial": "models",
+    "EventGroup": "models",
+    "EventIndex": "models",
+    "EventOverrides": "models",
+    "EventReport": "models",
     "Evidence": "models",
     "ExtractionError": "errors",
     "ExtractionInfo": "models",
@@ -48,15 +52,20 @@ _EXPORTS = {
     "chunk_text": "chunking",
     "embedded_server": "backends",
     "evaluate": "evaluation",
+    "event_index": "events",
     "extract_files": "batch",
     "ground": "grounding",
+    "group_events": "events",
     "load_aliases": "entities",
     "load_article": "loading",
     "load_for_review": "review",
+    "load_overrides": "events",
     "load_reports": "merging",
     "locate": "grounding",
     "merge": "merging",
+    "merge_events": "events",
     "register_backend": "backends",
+    "render_events_html": "review",
     "render_html": "review",
     "render_markdown": "review",
     "render_terminal": "review",
@@ -65,6 +74,7 @@ _EXPORTS = {
     "split_text": "chunking",
     "summarise": "extraction",
     "summarise_many": "batch",
+    "write_events": "batch",
     "verify_provenance": "merging",
 }
 
@@ -101,6 +111,7 @@ if TYPE_CHECKING:
         extract_files as extract_files,
         run_folder as run_folder,
         summarise_many as summarise_many,
+        write_events as write_events,
     )
     from .chunking import Chunk as Chunk, chunk_text as chunk_text, split_text as split_text
     from .config import Config as Config, resolve_config as resolve_config
@@ -114,6 +125,12 @@ if TYPE_CHECKING:
         SummariseError as SummariseError,
     )
     from .evaluation import evaluate as evaluate
+    from .events import (
+        event_index as event_index,
+        group_events as group_events,
+        load_overrides as load_overrides,
+        merge_events as merge_events,
+    )
     from .extraction import asummarise as asummarise, summarise as summarise
     from .grounding import ground as ground, locate as locate
     from .loading import ArticleInput as ArticleInput, load_article as load_article
@@ -129,6 +146,10 @@ if TYPE_CHECKING:
         DateMention as DateMention,
         DefenceMeetingReport as DefenceMeetingReport,
         Denial as Denial,
+        EventGroup as EventGroup,
+        EventIndex as EventIndex,
+        EventOverrides as EventOverrides,
+        EventReport as EventReport,
         Evidence as Evidence,
         ExtractionInfo as ExtractionInfo,
         KeyFigure as KeyFigure,
@@ -140,6 +161,7 @@ if TYPE_CHECKING:
     )
     from .review import (
         load_for_review as load_for_review,
+        render_events_html as render_events_html,
         render_html as render_html,
         render_markdown as render_markdown,
         render_terminal as render_terminal,

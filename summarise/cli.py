@@ -20,8 +20,10 @@ from rich.text import Text
 if TYPE_CHECKING:
     from .batch import ArticleEntry
     from .config import Config
+    from .entities import AliasTable
+    from .models import EventOverrides
 
-from .errors import SummariseError
+from .errors import InputError, SummariseError
 
 # The `--progress` and `--mode` choices (config.Mode's values; kept here so that `--help`
 # needs neither pydantic nor the library).
@@ -178,12 +180,31 @@ def _print_extracted(entries: "list[ArticleEntry]", out: Path) -> None:
             _err.print(f"[red]failed:[/red] {escape(failure_line(entry))}", highlight=False)
 
 
-def _print_error(error: str | None) -> None:
-    """What stopped a run (or its merge), as one line on stderr."""
+def _print_error(error: str | None, warnings: list[str] | None = None) -> None:
+    """What stopped a run (or its merge), and what the user should know, on stderr."""
+    for warning in warnings or []:
+        _err.print(f"[yellow]warning:[/yellow] {escape(_printable(warning))}", highlight=False)
     if error:
         _err.print(
             f"[red]error:[/red] {escape(_printable(_redact(error), lines=True))}", highlight=False
         )
+
+
+def _merge_inputs(
+    aliases: Path | None, overrides: Path | None
+) -> "tuple[AliasTable | None, EventOverrides | None]":
+    """The alias and override files of `run` and `merge`, read (InputError naming the file)."""
+    from .entities import load_aliases
+    from .events import load_overrides
+
+    return (
+        load_aliases(aliases) if aliases else None,
+        load_overrides(overrides) if overrides else None,
+    )
+
+
+_ALIASES_HELP = "Alias file forcing or forbidding entity matches (JSON or TOML)."
+_OVERRIDES_HELP = "Override file splitting, joining or moving articles between events."
 
 
 @app.command()
@@ -210,9 +231,10 @@ def extract(
 @_backend_options
 def run(
     directory: Annotated[Path, typer.Argument(help="Folder of articles (.txt .md .html .json).")],
-    out: Annotated[Path, typer.Option(help="Output folder: reports/, merged.json, run.json.")] = (
-        Path("out")
-    ),
+    out: Annotated[
+        Path,
+        typer.Option(help="Output folder: reports/, events/, events.json, review.html, run.json."),
+    ] = Path("out"),
     concurrency: Annotated[
         int | None, typer.Option(help="Requests in flight (default: sized to the backend).")
     ] = None,
@@ -228,21 +250,30 @@ def run(
             help="Read what symbolic links lead to outside DIR too (skipped by default).",
         ),
     ] = False,
+    one_event: Annotated[
+        bool,
+        typer.Option("--one-event", help="Merge the whole folder as one event (merged.json)."),
+    ] = False,
+    overrides: Annotated[Path | None, typer.Option(help=_OVERRIDES_HELP)] = None,
+    aliases: Annotated[Path | None, typer.Option(help=_ALIASES_HELP)] = None,
     *,
     config: "Config",
 ) -> None:
-    """Extract every article in a folder, merge the reports and write a review page; resumable."""
+    """Extract every article in a folder, group the reports into events, merge each event and
+    write a review page that starts from the events; resumable."""
     from .batch import run_folder
     from .console import progress_for
 
     try:
+        alias_table, event_overrides = _merge_inputs(aliases, overrides)
         summary = run_folder(
             directory, out, config=config, concurrency=concurrency, rpm=rpm, tpm=tpm,
-            progress=progress_for(progress), follow_links=follow_links,
+            progress=progress_for(progress), follow_links=follow_links, one_event=one_event,
+            overrides=event_overrides, aliases=alias_table,
         )  # fmt: skip
     except SummariseError as exc:
         raise _fail(exc) from exc
-    _print_error(summary.error)
+    _print_error(summary.error, summary.warnings)
     raise typer.Exit(summary.exit_code)
 
 
@@ -252,27 +283,54 @@ def merge_cmd(
     out: Annotated[Path, typer.Option(help="Where to write the merged report.")] = Path(
         "merged.json"
     ),
-    aliases: Annotated[
-        Path | None, typer.Option(help="Alias file forcing or forbidding entity matches.")
+    events: Annotated[
+        Path | None,
+        typer.Option(help="Group the reports into events and write them into this folder."),
     ] = None,
+    aliases: Annotated[Path | None, typer.Option(help=_ALIASES_HELP)] = None,
+    overrides: Annotated[Path | None, typer.Option(help=_OVERRIDES_HELP)] = None,
+    strict: Annotated[
+        bool,
+        typer.Option("--strict", help="Exit 1 when a quote's span does not re-read its source."),
+    ] = False,
 ) -> None:
-    """Merge per-article reports into one, with provenance per field and explicit conflicts."""
-    from .entities import load_aliases
+    """Merge per-article reports into one (or, with --events, one per event), with provenance
+    per field and explicit conflicts. Provenance problems are warnings, or errors with
+    --strict."""
     from .merging import load_reports, merge, verify_provenance
     from .output import write_json_atomic
 
     try:
-        merged = merge(load_reports(reports), aliases=load_aliases(aliases) if aliases else None)
+        alias_table, event_overrides = _merge_inputs(aliases, overrides)
+        loaded = load_reports(reports)
+        if events is not None:
+            from .batch.outputs import write_events
+
+            written = write_events(loaded, events, aliases=alias_table, overrides=event_overrides)
+            _out.print(f"{events}: {written.event_count} events from {len(loaded)} reports")
+            _print_error(None, written.warnings)
+            _provenance(written.problems, strict)
+            return
+        if event_overrides is not None:
+            raise _fail(SummariseError("--overrides applies to events: add --events FOLDER"))
+        merged = merge(loaded, aliases=alias_table)
+        write_json_atomic(out, merged)
     except SummariseError as exc:
         raise _fail(exc) from exc
-    write_json_atomic(out, merged)
-    problems = verify_provenance(merged)
     _out.print(
         f"{out}: {len(merged.sources)} sources ({merged.independent_sources} independent), "
         f"{len(merged.entities)} entities, {len(merged.conflicts)} conflicts"
     )
+    _provenance(verify_provenance(merged), strict)
+
+
+def _provenance(problems: list[str], strict: bool) -> None:
+    """Print each provenance problem; with `strict`, any problem exits 1."""
+    label = "[red]provenance:[/red]" if strict else "[yellow]provenance:[/yellow]"
     for problem in problems:
-        _err.print(f"[yellow]provenance:[/yellow] {problem}", highlight=False)
+        _err.print(f"{label} {escape(_printable(problem))}", highlight=False)
+    if strict and problems:
+        raise typer.Exit(1)
 
 
 @app.command()
@@ -302,15 +360,35 @@ def review(
 
 @app.command()
 def show(
-    report: Annotated[Path, typer.Argument(help="A merged report or a per-article report.")],
+    report: Annotated[
+        Path,
+        typer.Argument(help="A run's output folder or events.json, or a report of any kind."),
+    ],
+    event: Annotated[
+        str | None, typer.Option(help="Of a run's events, show only this one (its id).")
+    ] = None,
 ) -> None:
-    """Print a report in the terminal: conflicts, attendees, dates and items with their quotes."""
-    from .review import load_for_review, render_terminal
+    """Print a report in the terminal: warnings, conflicts, attendees, dates and items with
+    their quotes. A run's output lists its events first, then shows each."""
+    from .reports import read_events
+    from .review import load_for_review, render_events_terminal, render_terminal
 
     try:
-        _out.print(render_terminal(load_for_review(report)))
+        if not (report.is_dir() or report.name == "events.json"):
+            if event is not None:
+                raise InputError("--event applies to a run's output folder or its events.json")
+            _out.print(render_terminal(load_for_review(report)))
+            return
+        events = read_events(report)
     except SummariseError as exc:
         raise _fail(exc) from exc
+    chosen = [e for e in events if event in (None, e.event.id)]
+    if event is None or not chosen:
+        _out.print(render_events_terminal(events))
+    if not chosen:
+        raise _fail(InputError(f"{report}: no event {event!r}; its events are listed above"))
+    for each in chosen:
+        _out.print(render_terminal(each))
 
 
 @app.command("eval")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from pydantic import ValidationError
@@ -61,6 +61,20 @@ class ExtractionError(SummariseError):
         self.usage = usage
 
 
+def _shown(value: object, limit: int = 40) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
+
+
+def _message(error: Any) -> str:
+    """Pydantic's message, with what is expected where pydantic's own says it poorly."""
+    if str(error["type"]).startswith("date_"):
+        return f"expected a date written YYYY-MM-DD, got {_shown(error['input'])}"
+    if str(error["type"]).startswith("datetime_"):
+        return f"expected a date and time written YYYY-MM-DDTHH:MM:SS, got {_shown(error['input'])}"
+    return str(error["msg"])
+
+
 def describe_validation_error(
     exc: ValidationError, limit: int | None = 3, *, root: str = "", more: bool = True
 ) -> str:
@@ -69,7 +83,7 @@ def describe_validation_error(
     At most `limit` errors are listed (None: all), followed by "(and N more)" unless `more` is
     False; an error about the whole input is located as `root` ("report", "file").
     """
-    problems = [f"{'.'.join(map(str, e['loc'])) or root}: {e['msg']}" for e in exc.errors()]
+    problems = [f"{'.'.join(map(str, e['loc'])) or root}: {_message(e)}" for e in exc.errors()]
     shown = problems if limit is None else problems[:limit]
     rest = len(problems) - len(shown)
     return "; ".join(shown) + (f" (and {rest} more)" if more and rest > 0 else "")

@@ -28,10 +28,15 @@ keeps its id as long as its anchor stays its anchor, whatever is added to the fo
 from __future__ import annotations
 
 import hashlib
+import json
 import re
+import tomllib
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date
+from pathlib import Path
+
+from pydantic import ValidationError
 
 from .entities import AliasTable, DisjointSets, candidate_pairs
 from .errors import InputError
@@ -48,25 +53,26 @@ from .event_keys import (
     score_pair,
     week_keys,
 )
-from .event_models import (
+from .merging import CopyGroup, find_copies, merge
+from .models import DefenceMeetingReport, Source
+from .models.events import (
     EVENTS_SCHEMA_VERSION,
     EventGroup,
     EventIndex,
     EventOverrides,
+    EventReport,
     EventSummary,
     GroupingReason,
     OverrideKind,
     RelatedEvent,
-    load_overrides,
 )
-from .merging import CopyGroup, MergedReport, find_copies, merge
-from .models import DefenceMeetingReport, Source
 
 __all__ = [
     "EVENTS_SCHEMA_VERSION",
     "EventGroup",
     "EventIndex",
     "EventOverrides",
+    "EventReport",
     "EventSummary",
     "GroupingReason",
     "RelatedEvent",
@@ -410,7 +416,7 @@ def merge_events(
     groups: Sequence[EventGroup],
     *,
     aliases: AliasTable | None = None,
-) -> list[tuple[EventGroup, MergedReport]]:
+) -> list[EventReport]:
     """Each event with the merge (`summarise.merging.merge`) of its articles' reports."""
     by_id: dict[str, list[DefenceMeetingReport]] = defaultdict(list)
     for report in reports:
@@ -421,7 +427,7 @@ def merge_events(
         if missing:
             raise InputError(f"event {group.id}: no report for {', '.join(missing)}")
         members = [r for a in group.articles for r in by_id[a]]
-        merged.append((group, merge(members, aliases=aliases)))
+        merged.append(EventReport(event=group, report=merge(members, aliases=aliases)))
     return merged
 
 
@@ -455,3 +461,23 @@ def unmatched_overrides(overrides: EventOverrides, groups: Sequence[EventGroup])
 
 def _sources(reports: Sequence[DefenceMeetingReport]) -> list[Source]:
     return list({r.source.id: r.source for r in reports}.values())
+
+
+def load_overrides(path: str | Path) -> EventOverrides:
+    """Read an override file (JSON, or TOML for ``*.toml``); raise InputError naming the file."""
+    path = Path(path)
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: cannot read the override file: {exc}") from exc
+    try:
+        data: object = tomllib.loads(raw) if path.suffix.lower() == ".toml" else json.loads(raw)
+    except (tomllib.TOMLDecodeError, json.JSONDecodeError) as exc:
+        raise InputError(f"{path}: not a valid override file: {exc}") from exc
+    try:
+        return EventOverrides.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(map(str, e['loc'])) or 'file'}: {e['msg']}" for e in exc.errors()[:3]
+        )
+        raise InputError(f"{path}: not a valid override file: {problems}") from exc

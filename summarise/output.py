@@ -15,7 +15,7 @@ from typing import IO, Any
 from pydantic import BaseModel
 
 from .errors import SummariseError
-from .models import DefenceMeetingReport, MergedReport
+from .models import DefenceMeetingReport, EventIndex, EventOverrides, EventReport, MergedReport
 
 __all__ = [
     "SCHEMA_MODELS",
@@ -31,6 +31,9 @@ _UMASK_LOCK = threading.Lock()
 SCHEMA_MODELS: dict[str, type[BaseModel]] = {
     "defence-meeting-report": DefenceMeetingReport,
     "merged-report": MergedReport,
+    "event-report": EventReport,
+    "event-index": EventIndex,
+    "event-overrides": EventOverrides,
 }
 
 

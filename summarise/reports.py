@@ -14,12 +14,13 @@ from typing import TypeVar
 from pydantic import ValidationError
 
 from .errors import InputError, describe_validation_error
+from .models.events import EVENTS_SCHEMA_VERSION, EventIndex, EventReport
 from .models.merged import READ_MERGE_SCHEMA_VERSIONS, MergedReport
 from .models.report import READ_SCHEMA_VERSIONS, DefenceMeetingReport
 
-__all__ = ["is_merged_report", "load_reports", "read_report", "read_report_json"]
+__all__ = ["is_merged_report", "load_reports", "read_events", "read_report", "read_report_json"]
 
-_M = TypeVar("_M", MergedReport, DefenceMeetingReport)
+_M = TypeVar("_M", MergedReport, DefenceMeetingReport, EventReport, EventIndex)
 
 
 def read_report_json(path: Path) -> object:
@@ -65,15 +66,35 @@ def _article_report(path: Path, data: object) -> DefenceMeetingReport:
     return _validated(path, DefenceMeetingReport, data, "report")
 
 
-def read_report(path: Path) -> MergedReport | DefenceMeetingReport:
-    """Read a merged report or a per-article report from a JSON file.
+def _event_format(path: Path, data: dict[str, object], what: str) -> None:
+    if data.get("schema_version") != EVENTS_SCHEMA_VERSION:
+        raise InputError(
+            f"{path}: {what} format {data.get('schema_version')!r}; this version of summarise "
+            f"reads format {EVENTS_SCHEMA_VERSION}"
+        )
 
-    Raises InputError naming the file when it cannot be read, is neither kind of report, or
-    is a merged report of another format version.
+
+def read_report(path: Path) -> MergedReport | DefenceMeetingReport | EventReport:
+    """Read a merged report, an event's report (`events/<id>.json`) or a per-article report.
+
+    Raises InputError naming the file when it cannot be read, is none of these, or is of a
+    format version this toolkit does not read.
     """
     data = read_report_json(path)
     if not isinstance(data, dict):
         raise InputError(f"{path}: expected a report or a merged report (a JSON object)")
+    if "event" in data and "report" in data:
+        _event_format(path, data, "event report")
+        inner = data["report"]
+        if (
+            isinstance(inner, dict)
+            and inner.get("schema_version") not in READ_MERGE_SCHEMA_VERSIONS
+        ):
+            raise InputError(
+                f"{path}: merged report format {inner.get('schema_version')!r}; this version of "
+                f"summarise reads formats {_versions(READ_MERGE_SCHEMA_VERSIONS)}"
+            )
+        return _validated(path, EventReport, data, "event report")
     if is_merged_report(data):
         if data["schema_version"] not in READ_MERGE_SCHEMA_VERSIONS:
             raise InputError(
@@ -90,3 +111,24 @@ def _validated(path: Path, model: type[_M], data: object, what: str) -> _M:
     except ValidationError as exc:
         problems = describe_validation_error(exc, root="report")
         raise InputError(f"{path}: not a valid {what}: {problems}") from exc
+
+
+def read_events(path: Path) -> list[EventReport]:
+    """The events of a run: `path` is its output folder or its `events.json`.
+
+    Each event's report is read from `events/<id>.json` beside the index, in the index's
+    order. Raises InputError naming the file that is missing, unreadable or invalid.
+    """
+    index_path = path / "events.json" if path.is_dir() else path
+    data = read_report_json(index_path)
+    if not isinstance(data, dict) or "events" not in data:
+        raise InputError(f"{index_path}: not an index of events (events.json)")
+    _event_format(index_path, data, "events index")
+    index = _validated(index_path, EventIndex, data, "events index")
+    events = []
+    for line in index.events:
+        event = read_report(index_path.parent / "events" / f"{line.id}.json")
+        if not isinstance(event, EventReport):
+            raise InputError(f"{index_path.parent / 'events' / line.id}.json: not an event report")
+        events.append(event)
+    return events

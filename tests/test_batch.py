@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-import summarise.merging
+import summarise.events
 from summarise.batch import (
     ArticleEntry,
     RunSummary,
@@ -32,7 +32,7 @@ from summarise.errors import BackendError, ConfigError, ExtractionError, InputEr
 from summarise.extraction.drafts import PASSES
 from summarise.loading import load_article
 from summarise.merging import MergedReport, merge
-from summarise.models import Article, DefenceMeetingReport
+from summarise.models import Article, DefenceMeetingReport, EventIndex, EventOverrides
 
 from .faultserver import Fault, FaultServer, closed_port
 
@@ -159,11 +159,11 @@ def test_a_rerun_makes_no_model_call_and_a_change_redoes_only_what_changed(
     merges: list[int] = []
     real_merge = merge
 
-    def counted_merge(reports: list[DefenceMeetingReport]) -> MergedReport:
+    def counted_merge(reports: list[DefenceMeetingReport], **options: Any) -> MergedReport:
         merges.append(len(reports))
-        return real_merge(reports)
+        return real_merge(reports, **options)
 
-    monkeypatch.setattr(summarise.merging, "merge", counted_merge)
+    monkeypatch.setattr(summarise.events, "merge", counted_merge)  # each event's merge
     run_folder(src, out, config=config)
     assert sum(fake.requests.values()) == 3 * CALLS and merges == [3]
 
@@ -189,6 +189,36 @@ def test_a_rerun_makes_no_model_call_and_a_change_redoes_only_what_changed(
     )
     assert other_model.counts.done == 3
     assert fake.requests == {"a": 2 * CALLS, "b": 3 * CALLS, "c": 2 * CALLS}
+
+
+def test_a_run_writes_its_events_and_the_options_decide_the_merge(
+    tmp_path: Path, server: Callable[..., FaultServer]
+) -> None:
+    src, out = tmp_path / "in", tmp_path / "out"
+    write_articles(src, ["a", "b"])
+    fake = server()
+    config = config_for(fake.url)
+
+    first = run_folder(src, out, config=config)
+    assert (first.events, first.event_count, first.merged) == ("events.json", 1, "merged.json")
+    (event,) = EventIndex.model_validate_json((out / "events.json").read_bytes()).events
+    assert {p.name for p in (out / "events").iterdir()} == {f"{event.id}.json", f"{event.id}.html"}
+
+    one = run_folder(src, out, config=config, one_event=True)  # today's single merge
+    assert (one.events, one.merged, one.counts.cached) == (None, "merged.json", 2)
+    assert not (out / "events.json").exists() and not list((out / "events").iterdir())
+
+    apart = EventOverrides(split=[["a", "b"]], move={"z": "a"})
+    split = run_folder(src, out, config=config, overrides=apart)
+    assert (split.event_count, split.merged, split.error) == (2, None, None)
+    assert not (out / "merged.json").exists()
+    assert split.warnings == ["the overrides name articles that are not in the folder: z"]
+    assert "events/a.html" in (out / "review.html").read_text(encoding="utf-8")
+    written = (out / "review.html").stat().st_mtime_ns
+    same = run_folder(src, out, config=config, overrides=apart)  # nothing new: no new merge
+    assert same.merge_key == split.merge_key and same.warnings == split.warnings
+    assert (out / "review.html").stat().st_mtime_ns == written
+    assert sum(fake.requests.values()) == 2 * CALLS  # the reports were made once
 
 
 def test_a_report_from_another_prompt_version_is_not_reused(

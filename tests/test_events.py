@@ -18,6 +18,7 @@ from summarise.events import (
     EventGroup,
     EventIndex,
     EventOverrides,
+    EventReport,
     event_index,
     group_events,
     load_overrides,
@@ -125,14 +126,15 @@ def test_index_merge_and_schema(folder_groups: list[EventGroup]) -> None:
     assert _event_of(folder_groups)[VISIT].id in line.related
     assert EventIndex.model_validate_json(index.model_dump_json()) == index
     assert index.schema_version == "1"
-    for model in (EventGroup, EventIndex):
+    for model in (EventGroup, EventIndex, EventReport):
         schema = model.model_json_schema()
         assert schema["additionalProperties"] is False
         assert all("description" in p for p in schema["properties"].values())
     merged = merge_events(_folder(), folder_groups)
-    for group, report in merged:
-        assert [s.id for s in report.sources] == group.articles
-    moscow = next(m for g, m in merged if A_ID in g.articles)
+    for each in merged:
+        assert [s.id for s in each.report.sources] == each.event.articles
+    assert EventReport.model_validate_json(merged[0].model_dump_json()) == merged[0]
+    moscow = next(m.report for m in merged if A_ID in m.event.articles)
     assert {e.name for e in moscow.entities} >= {"Adani Defence", "Bharat Forge"}
     assert "Vladimir Putin" not in {e.name for e in moscow.entities}
     with pytest.raises(InputError, match="no report for"):

@@ -170,3 +170,45 @@ def test_merge_refuses_overrides_without_events(tmp_path: Path) -> None:
     overrides.write_text(json.dumps({"split": [[RIGA, TALLINN]]}), encoding="utf-8")
     result = runner.invoke(app, ["merge", *paths, "--overrides", str(overrides)])
     assert result.exit_code == 2 and "add --events FOLDER" in result.stderr
+
+
+def _shifted(tmp_path: Path) -> Path:
+    """A report one of whose quotes' spans no longer re-reads (edited by hand)."""
+    data = json.loads(report_a().model_dump_json())
+    evidence = data["attendees"][0]["evidence"][0]
+    evidence["start"] += 3
+    evidence["end"] += 3
+    path = tmp_path / "shifted.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("events", [False, True])
+def test_merge_warns_of_provenance_problems_and_strict_fails_on_them(
+    tmp_path: Path, events: bool
+) -> None:
+    where = ["--events", str(tmp_path / "ev")] if events else ["--out", str(tmp_path / "m.json")]
+    args = ["merge", str(_shifted(tmp_path)), *where]
+
+    lenient = runner.invoke(app, args)
+    assert lenient.exit_code == 0 and "provenance:" in lenient.stderr
+    assert "does not re-read" not in lenient.stderr and "reads 'luding" in lenient.stderr
+
+    strict = runner.invoke(app, [*args, "--strict"])
+    assert strict.exit_code == 1 and "provenance:" in strict.stderr
+
+
+def test_a_runs_own_merge_is_strict(tmp_path: Path) -> None:
+    from summarise.batch.outputs import write_outputs
+    from summarise.batch.record import RunSummary
+    from summarise.reports import load_reports
+
+    (shifted,) = load_reports([_shifted(tmp_path)])
+    summary = RunSummary.model_validate(
+        {"status": "complete", "started": "2026-12-01T00:00:00Z", "input": "in", "output": "out",
+         "backend": "b", "model": "m", "mode": "json", "prompt_version": "p", "concurrency": 1}
+    )  # fmt: skip
+    write_outputs(tmp_path / "out", {"a": shifted, "b": report_b()}, summary, None)
+    assert summary.exit_code == 1 and (summary.error or "").startswith(f"provenance: {MOSCOW}: ")
+    assert "reads 'luding representatives" in (summary.error or "")
+    assert (tmp_path / "out" / "review.html").exists()  # written, for the reviewer to see

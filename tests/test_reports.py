@@ -77,3 +77,32 @@ def test_an_unknown_schema_version_is_refused_naming_the_versions_read(tmp_path:
     path.write_text(json.dumps(data), encoding="utf-8")
     with pytest.raises(InputError, match=r"schema version '7'.*reads versions 1, 2"):
         load_reports([path])
+
+
+@pytest.mark.parametrize("published", [12345, 1.5, "yesterday", "2025-13-01"])
+def test_a_bad_date_names_the_file_the_field_and_what_is_expected(
+    tmp_path: Path, published: object
+) -> None:
+    data = json.loads(report_a().model_dump_json())
+    data["source"]["published"] = published
+    path = _write(tmp_path / "bad-date.json", json.dumps(data))
+    with pytest.raises(InputError) as raised:
+        load_reports([path])
+    assert str(raised.value) == (
+        f"{path}: not a valid report: source.published: expected a date written YYYY-MM-DD, "
+        f"got {published!r}"
+    )
+
+
+def test_an_event_report_of_another_format_is_refused(tmp_path: Path) -> None:
+    from summarise.events import group_events, merge_events
+
+    (event,) = merge_events([report_a()], group_events([report_a()]))
+    data = json.loads(event.model_dump_json())
+    assert read_report(_write(tmp_path / "e.json", json.dumps(data))) == event
+    data["schema_version"] = "9"
+    with pytest.raises(InputError, match=r"event report format '9'; .* reads format 1"):
+        read_report(_write(tmp_path / "e9.json", json.dumps(data)))
+    data["schema_version"], data["report"]["schema_version"] = "1", "0"
+    with pytest.raises(InputError, match=r"merged report format '0'"):
+        read_report(_write(tmp_path / "e0.json", json.dumps(data)))

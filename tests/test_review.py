@@ -24,6 +24,7 @@ from summarise.review import (
     render_markdown,
     render_terminal,
 )
+from summarise.review.common import merged_view
 from tests.merge_fixtures import ev, report, report_a, report_b, text_source
 
 HOSTILE_ID = 'evil"><script>window.pwned = 5</script>'
@@ -405,10 +406,11 @@ def test_load_for_review_reads_a_merged_report(tmp_path: Path) -> None:
     assert load_for_review(path) == merged
 
 
-def test_load_for_review_merges_a_single_report(tmp_path: Path) -> None:
+def test_load_for_review_reads_a_single_report_which_views_merge_alone(tmp_path: Path) -> None:
     path = tmp_path / "a.json"
     path.write_text(report_a().model_dump_json(), encoding="utf-8")
-    assert load_for_review(path) == merge([report_a()])
+    assert load_for_review(path) == report_a()
+    assert merged_view(report_a()) == merge([report_a()])
 
 
 @pytest.mark.parametrize(

@@ -18,10 +18,12 @@ from typing import Any
 
 import pytest
 
+from summarise.batch import write_events
 from summarise.merging import MergedEntity, MergedReport, merge
-from summarise.models import Attendee, DefenceMeetingReport
+from summarise.models import Attendee, DefenceMeetingReport, ReportWarning, Support
 from summarise.review import render_html
 from tests.conftest import ROOT
+from tests.event_fixtures import deal_report, ministers_reports, visit_copy_report, visit_report
 from tests.merge_fixtures import ev, report as build_report, report_a, report_b, text_source
 from tests.test_review import (
     HOSTILE_IMG,
@@ -98,9 +100,13 @@ def open_review(browser: Any, tmp_path: Path) -> Iterator[Any]:
     """`open_review(report)` writes the page, opens it offline and returns a Review."""
     contexts = []
 
-    def open_(report: MergedReport | DefenceMeetingReport) -> Review:
-        path = tmp_path / "review.html"
-        path.write_text(render_html(report), encoding="utf-8")
+    def open_(report: MergedReport | DefenceMeetingReport | Path) -> Review:
+        """Open a report's page, or a page already written (a Path)."""
+        if isinstance(report, Path):
+            path = report
+        else:
+            path = tmp_path / "review.html"
+            path.write_text(render_html(report), encoding="utf-8")
         context = browser.new_context(viewport={"width": 1400, "height": 900})
         contexts.append(context)
         requests: list[str] = []
@@ -275,3 +281,58 @@ def test_a_200_article_report_loads_and_highlights_quickly(open_review: Any) -> 
     (ARTIFACTS / "review-200-timing.json").write_text(json.dumps(figures, indent=2) + "\n")
     review.screenshot("review-200-articles")
     assert review.requests == [] and review.errors == []
+
+
+# --- events, warnings and verdicts ---------------------------------------------------------
+
+
+def test_the_events_list_opens_each_events_page_and_back(open_review: Any, tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    reports = [report_a(), report_b(), visit_report(), visit_copy_report(), deal_report()]
+    write_events([*reports, *ministers_reports()], out)
+    review = open_review(out / "review.html")
+    page = review.page
+    assert page.locator("tr.event-row").count() == 5
+    moscow = page.locator("tr#india-russia-defence-meetings-a")
+    assert "disagreement" in moscow.locator("td").last.text_content()  # what to check first
+    moscow.locator("a.event-link").click()
+    page.wait_for_url("**/events/india-russia-defence-meetings-a.html")
+    assert "Why these articles are one event" in page.locator("section#event").text_content()
+    entity = page.locator("#entities-adani-defence button.ev-found").first
+    entity.click()
+    assert page.locator("#viewer-text mark").text_content() == entity.locator("q").text_content()
+    page.locator("section#event a", has_text="putin-visit-new-delhi").click()
+    page.wait_for_url("**/events/putin-visit-new-delhi.html")
+    page.locator("p.crumbs a").click()
+    page.wait_for_url("**/review.html")
+    review.screenshot("review-events")
+    assert review.requests == [] and review.errors == []
+
+
+def test_a_warning_comes_first_and_shows_its_passage(open_review: Any) -> None:
+    a = report_a()
+    passage = a.source.text[40:120]
+    warned = a.model_copy(
+        update={
+            "warnings": [
+                ReportWarning(kind="instruction", message="Text addressed to a model.", start=40,
+                              end=120)
+            ]
+        }
+    )  # fmt: skip
+    first = warned.attendees[0]
+    supported = first.evidence[0].model_copy(
+        update={"support": Support(verdict="supported", checked="name and 'met'", side="attended")}
+    )
+    warned.attendees[0] = first.model_copy(update={"evidence": [supported, *first.evidence[1:]]})
+    review = open_review(merge([warned, report_b()]))
+    page = review.page
+    warnings = page.locator("section#warnings")
+    assert warnings.is_visible() and "Text addressed to a model." in warnings.text_content()
+    box, conflicts = warnings.bounding_box(), page.locator("section#conflicts").bounding_box()
+    assert box["y"] < conflicts["y"]  # read before anything else
+    warnings.locator("button.show-span").click()
+    assert page.locator("#viewer-text mark").text_content() == passage
+    badge = page.locator("span.verdict.v-supported").first
+    assert badge.text_content() == "supported: says it took part"
+    assert review.errors == []

@@ -1,14 +1,16 @@
-"""Many articles: concurrent extraction (`many`), resumable runs over folders (`folder`) and
-what a run records (`record`)."""
+"""Many articles: concurrent extraction (`many`), resumable runs over folders (`folder`), what
+a run writes from its reports (`outputs`) and what it records (`record`)."""
 
 from __future__ import annotations
 
 from .folder import RunProgress, extract_files, run_folder
 from .many import Outcome, asummarise_many, default_concurrency, summarise_many
+from .outputs import EventsWritten, write_events
 from .record import ArticleEntry, RunCounts, RunStatus, RunSummary, SkippedFile, Status
 
 __all__ = [
     "ArticleEntry",
+    "EventsWritten",
     "Outcome",
     "RunCounts",
     "RunProgress",
@@ -21,4 +23,5 @@ __all__ = [
     "extract_files",
     "run_folder",
     "summarise_many",
+    "write_events",
 ]

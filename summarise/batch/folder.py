@@ -1,8 +1,9 @@
 """Runs over folders: find the articles, reuse unchanged reports, extract the rest, merge.
 
-`run_folder` turns a folder into per-article reports, `merged.json`, `review.html` and
-`run.json`, reusing every report whose inputs are unchanged, so that a run killed at any
-moment finishes only what is missing when started again. `extract_files` is the same run over
+`run_folder` turns a folder into per-article reports, one merged report per event (written
+by `outputs`), `review.html` and `run.json`, reusing every report whose inputs are
+unchanged, so that a run killed at any moment finishes only what is missing when started
+again. `extract_files` is the same run over
 given files, writing `<stem>.json` reports and nothing else. Progress goes to a `RunProgress`
 the caller supplies (the CLI draws it); the library prints nothing.
 """
@@ -11,10 +12,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,16 +22,17 @@ from typing import Protocol
 
 from pydantic import ValidationError
 
-from .. import __version__
 from ..backends import refused, settled
 from ..config import Config, redact, redact_url, resolve_config
+from ..entities import AliasTable
 from ..errors import ConfigError, InputError, SummariseError
 from ..extraction import prompt_version
 from ..loading import load_article
-from ..models import SCHEMA_VERSION, Article, DefenceMeetingReport, Source
-from ..output import OutputError, write_json_atomic, write_text_atomic
+from ..models import SCHEMA_VERSION, Article, DefenceMeetingReport, EventOverrides, Source
+from ..output import OutputError, write_json_atomic
 from .discover import Found, discover, report_names, safe_name, storable
 from .many import _Limiter, asummarise_many, default_concurrency
+from .outputs import write_outputs
 from .record import ArticleEntry, RunSummary, SkippedFile, tally
 from .terminate import Terminate
 from .writing import Journal, check_writable, exclusive
@@ -277,51 +278,6 @@ def _previous(out: Path) -> RunSummary | None:
         return None
 
 
-def _merge_key(out: Path, names: Iterable[str]) -> str | None:
-    """What the merge is made of: the bytes of every report file, and the toolkit version."""
-    digest = hashlib.sha256(__version__.encode())
-    try:
-        for name in sorted(names):
-            data = (out / "reports" / f"{name}.json").read_bytes()
-            digest.update(f"\0{name}\0{len(data)}\0".encode() + data)
-    except OSError:
-        return None
-    return digest.hexdigest()
-
-
-def _merge(
-    out: Path,
-    reports: dict[str, DefenceMeetingReport],
-    summary: RunSummary,
-    previous: RunSummary | None,
-) -> None:
-    """Write `merged.json` and `review.html`, unless the last merge had the very same reports.
-
-    A merge that fails is recorded in `summary.error`; one that cannot be written (a full
-    disk) fails the run: status "failed", the reports are kept.
-    """
-    key = _merge_key(out, reports)
-    outputs = [out / "merged.json", out / "review.html"]
-    unchanged = key is not None and previous is not None and previous.merge_key == key
-    if not (unchanged and all(path.exists() for path in outputs)):
-        try:
-            from ..merging import merge  # only when there is something new to merge
-            from ..review import render_html
-
-            merged = merge([reports[name] for name in sorted(reports)])
-        except SummariseError as exc:
-            summary.error = f"merge failed: {exc}"
-            return
-        try:
-            write_json_atomic(outputs[0], merged)
-            write_text_atomic(outputs[1], render_html(merged))
-        except OutputError as exc:
-            summary.status = "failed"
-            summary.error = f"The reports are written but not their merge: {exc}"
-            return
-    summary.merged, summary.review, summary.merge_key = "merged.json", "review.html", key
-
-
 def _summary(
     config: Config,
     provenance: tuple[str, ...],
@@ -402,25 +358,32 @@ async def _execute(
     return reports
 
 
+@dataclass(frozen=True)
+class _Options:
+    """How a folder run goes: pacing, links, and how its reports are merged."""
+
+    concurrency: int | None
+    rpm: int | None
+    tpm: int | None
+    follow_links: bool
+    one_event: bool
+    overrides: EventOverrides | None
+    aliases: AliasTable | None
+
+
 async def _run(
-    directory: Path,
-    out: Path,
-    config: Config,
-    concurrency: int | None,
-    rpm: int | None,
-    tpm: int | None,
-    show: RunProgress,
-    follow_links: bool,
+    directory: Path, out: Path, config: Config, options: _Options, show: RunProgress
 ) -> RunSummary:
     clock = time.perf_counter()
     previous = _previous(out)
     provenance = _provenance(config)
-    found, skipped = discover(directory, out, follow_links=follow_links)
+    found, skipped = discover(directory, out, follow_links=options.follow_links)
     paths = [f.path for f in found]
     rels = [storable(path.relative_to(directory).as_posix()) for path in paths]
     summary = _summary(
         config, provenance, report_names(paths, directory), rels, skipped,
-        directory=directory, out=out, concurrency=concurrency, rpm=rpm, tpm=tpm,
+        directory=directory, out=out, concurrency=options.concurrency, rpm=options.rpm,
+        tpm=options.tpm,
     )  # fmt: skip
     write_json_atomic(out / "run.json", summary)
     show.begin(summary)
@@ -429,7 +392,10 @@ async def _run(
         found, summary, _Layout(out, out / "reports"), config, provenance, show, journal
     )
     if summary.status == "complete" and reports:
-        _merge(out, reports, summary, previous)
+        write_outputs(
+            out, reports, summary, previous, one_event=options.one_event,
+            overrides=options.overrides, aliases=options.aliases,
+        )  # fmt: skip
     summary.seconds = round(time.perf_counter() - clock, 3)
     tally(summary)
     try:
@@ -473,11 +439,18 @@ def run_folder(
     tpm: int | None = None,
     progress: RunProgress | None = None,
     follow_links: bool = False,
+    one_event: bool = False,
+    overrides: EventOverrides | None = None,
+    aliases: AliasTable | None = None,
 ) -> RunSummary:
     """Extract every article under `directory` into `out`; return what was done.
 
-    Writes `out/reports/<name>.json` per article, `out/merged.json`, `out/review.html` and
-    `out/run.json` (the returned summary), each atomically. A report is reused, with no model
+    Writes `out/reports/<name>.json` per article; the folder's events (`out/events.json`,
+    `out/events/<id>.json` and `.html`, grouped by `summarise.events.group_events` with the
+    reviewer's `overrides`), `out/review.html` (the list of events, or the page of the only
+    one) and `out/merged.json` when the folder is one event, or with `one_event` the whole
+    folder merged as one (`batch.outputs`); and `out/run.json` (the returned summary). Each
+    is written atomically. A report is reused, with no model
     call, when its article (text and metadata), backend, model, mode, prompt version and
     schema version are unchanged, so a run that was killed finishes only what is missing.
     `run.json` is rewritten as articles end (at most once a second), so even after kill -9 it
@@ -501,10 +474,9 @@ def run_folder(
     _check_apart(directory, out)
     config = config or resolve_config()
     _check_options(concurrency, rpm, tpm)
+    options = _Options(concurrency, rpm, tpm, follow_links, one_event, overrides, aliases)
     with exclusive(out):
-        return asyncio.run(
-            _run(directory, out, config, concurrency, rpm, tpm, progress or _Silent(), follow_links)
-        )
+        return asyncio.run(_run(directory, out, config, options, progress or _Silent()))
 
 
 def extract_files(

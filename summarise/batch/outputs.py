@@ -70,11 +70,13 @@ def _prune(events_dir: Path, kept: set[str]) -> None:
 
 @dataclass(frozen=True)
 class EventsWritten:
-    """What `write_events` wrote: how many events, whether `merged.json`, and warnings."""
+    """What `write_events` wrote: how many events, whether `merged.json`, warnings, and the
+    provenance problems of the merges (quotes whose spans do not re-read)."""
 
     event_count: int
     merged: bool
     warnings: list[str]
+    problems: list[str]
 
 
 def write_events(
@@ -93,6 +95,7 @@ def write_events(
     InputError when the reports cannot be grouped, OutputError when a file cannot be written.
     """
     from ..events import event_index, group_events, merge_events, unmatched_overrides
+    from ..merging import verify_provenance
     from ..review import render_events_html, render_html
 
     out = Path(out)
@@ -120,16 +123,19 @@ def write_events(
         if unknown
         else []
     )
-    return EventsWritten(len(events), len(events) == 1, warnings)
+    problems = [f"{e.event.id}: {p}" for e in events for p in verify_provenance(e.report)]
+    return EventsWritten(len(events), len(events) == 1, warnings, problems)
 
 
-def _write_one(out: Path, merged: MergedReport) -> None:
+def _write_one(out: Path, merged: MergedReport) -> EventsWritten:
+    from ..merging import verify_provenance
     from ..review import render_html
 
     _prune(out / "events", set())
     _unlink(out / "events.json")
     write_json_atomic(out / "merged.json", merged)
     write_text_atomic(out / "review.html", render_html(merged))
+    return EventsWritten(1, True, [], verify_provenance(merged))
 
 
 def write_outputs(
@@ -146,7 +152,8 @@ def write_outputs(
     merged as one report (`merged.json`, `review.html`), as before events.
 
     Skipped when the last run merged the very same reports with the same options and its
-    outputs are still there. A grouping or merge that fails is recorded in `summary.error`;
+    outputs are still there. A grouping or merge that fails, or a merge with provenance
+    problems (a quote whose span does not re-read), is recorded in `summary.error` (exit 1);
     outputs that cannot be written (a full disk) fail the run: status "failed", the reports
     are kept.
     """
@@ -166,8 +173,7 @@ def write_outputs(
         if one_event:
             from ..merging import merge
 
-            _write_one(out, merge(ordered, aliases=aliases))
-            written = EventsWritten(1, True, [])
+            written = _write_one(out, merge(ordered, aliases=aliases))
         else:
             written = write_events(ordered, out, aliases=aliases, overrides=overrides)
     except OutputError as exc:
@@ -182,3 +188,6 @@ def write_outputs(
     summary.events = None if one_event else "events.json"
     summary.event_count = written.event_count
     summary.warnings.extend(written.warnings)
+    if written.problems:  # the run's own fresh reports: a quote that does not re-read is a bug
+        more = f" (and {len(written.problems) - 1} more)" if len(written.problems) > 1 else ""
+        summary.error = f"provenance: {written.problems[0]}{more}"

@@ -74,6 +74,9 @@ class RunSummary(_Record):
     run_format: str = RUN_FORMAT
     status: RunStatus
     error: str | None = Field(default=None, description="What stopped the run or the merge.")
+    warnings: list[str] = Field(
+        default_factory=list, description="What the user should know, e.g. an unused override."
+    )
     stopped_by: Literal["SIGINT", "SIGTERM"] | None = Field(
         default=None, description="The signal that interrupted the run (SIGINT: Ctrl-C)."
     )
@@ -92,10 +95,15 @@ class RunSummary(_Record):
     tpm: int | None = None
     counts: RunCounts = Field(default_factory=RunCounts)
     usage: TokenUsage = Field(default_factory=TokenUsage, description="Tokens used in this run.")
-    merged: str | None = None
-    review: str | None = None
+    merged: str | None = Field(
+        default=None, description="The merge of the whole folder, when it is one event."
+    )
+    review: str | None = Field(default=None, description="The review page (the events' list).")
+    events: str | None = Field(default=None, description="The index of the folder's events.")
+    event_count: int | None = Field(default=None, description="How many events the folder has.")
     merge_key: str | None = Field(
-        default=None, description="Hash of the merged report files: unchanged, no new merge."
+        default=None,
+        description="Hash of the reports, overrides and options merged: unchanged, no new merge.",
     )
     articles: list[ArticleEntry] = Field(default_factory=list)
     skipped: list[SkippedFile] = Field(default_factory=list)

@@ -1,11 +1,22 @@
-"""The output contracts, in one place: the per-article report and the merged report.
+"""The output contracts, in one place: the per-article report, the merged report, the events.
 
 `report` holds the models of one article's report, `merged` those of many articles' reports
-merged into one; both are exported as JSON Schema to `schemas/` (`summarise.output`). Every
-name is importable from here (`summarise.models.MergedReport`).
+merged into one, `events` those of a folder split into events; all are exported as JSON
+Schema to `schemas/` (`summarise.output`). Every name is importable from here
+(`summarise.models.MergedReport`).
 """
 
 from .base import StrictModel
+from .events import (
+    EVENTS_SCHEMA_VERSION,
+    EventGroup,
+    EventIndex,
+    EventOverrides,
+    EventReport,
+    EventSummary,
+    GroupingReason,
+    RelatedEvent,
+)
 from .merged import (
     MERGE_SCHEMA_VERSION,
     READ_MERGE_SCHEMA_VERSIONS,
@@ -76,6 +87,7 @@ from .report import (
 )
 
 __all__ = [
+    "EVENTS_SCHEMA_VERSION",
     "MERGE_SCHEMA_VERSION",
     "READ_MERGE_SCHEMA_VERSIONS",
     "READ_SCHEMA_VERSIONS",
@@ -103,11 +115,17 @@ __all__ = [
     "DenialClaim",
     "DroppedClaim",
     "DroppedItem",
+    "EventGroup",
+    "EventIndex",
+    "EventOverrides",
+    "EventReport",
+    "EventSummary",
     "Evidence",
     "ExtractionInfo",
     "FigureClaim",
     "FigureStatus",
     "FigureValue",
+    "GroupingReason",
     "KeyFigure",
     "Location",
     "LocationClaim",
@@ -122,6 +140,7 @@ __all__ = [
     "MergedTopic",
     "NameForm",
     "PassInfo",
+    "RelatedEvent",
     "Relation",
     "RelationKind",
     "ReportItem",

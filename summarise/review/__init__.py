@@ -7,7 +7,14 @@ holds what the three views share; `page`, `markdown` and `terminal` render one e
 
 from .common import load_for_review
 from .markdown import render_markdown
-from .page import render_html
-from .terminal import render_terminal
+from .page import render_events_html, render_html
+from .terminal import render_events_terminal, render_terminal
 
-__all__ = ["load_for_review", "render_html", "render_markdown", "render_terminal"]
+__all__ = [
+    "load_for_review",
+    "render_events_html",
+    "render_events_terminal",
+    "render_html",
+    "render_markdown",
+    "render_terminal",
+]

@@ -18,6 +18,8 @@ from ..merging import merge
 from ..models import (
     Conflict,
     DefenceMeetingReport,
+    EventGroup,
+    EventReport,
     Evidence,
     MergedEntity,
     MergedLocation,
@@ -34,12 +36,14 @@ __all__ = [
     "Quote",
     "QuoteState",
     "Quotes",
+    "Reviewable",
     "Supported",
     "attendees_in_question",
     "categories_note",
     "claim_details",
     "conflicts_of_kind",
     "count_sources",
+    "event_lines",
     "labelled_items",
     "load_for_review",
     "merged_view",
@@ -47,6 +51,7 @@ __all__ = [
     "report_title",
     "support_text",
     "text_of",
+    "verdict_text",
 ]
 
 QuoteState = Literal["found", "not_found", "mismatch", "unknown_source"]
@@ -99,9 +104,37 @@ class Quotes:
         return Quote(index, "found")
 
 
-def merged_view(report: MergedReport | DefenceMeetingReport) -> MergedReport:
-    """The merged report to show: a per-article report is merged alone."""
+Reviewable = MergedReport | DefenceMeetingReport | EventReport
+
+
+def merged_view(report: Reviewable) -> MergedReport:
+    """The merged report to show: an event's merge; a per-article report is merged alone."""
+    if isinstance(report, EventReport):
+        return report.report
     return report if isinstance(report, MergedReport) else merge([report])
+
+
+def event_lines(event: EventGroup) -> list[str]:
+    """Why an event's articles were grouped, in sentences: members, places, parties, joins."""
+    count = len(event.articles)
+    about = [f"{count} article{'' if count == 1 else 's'}, {event.independent_sources} independent"]
+    if event.places:
+        about.append(f"places: {', '.join(event.places)}")
+    if event.parties:
+        about.append(f"parties: {', '.join(event.parties)}")
+    lines = ["; ".join(about) + "."]
+    lines += [f"{' + '.join(r.articles)}: {r.note}" for r in event.reasons]
+    lines += [f"Related event {r.event_id}: {r.why}" for r in event.related]
+    return lines
+
+
+def verdict_text(evidence: Evidence) -> str:
+    """The support verdict of a quote for its item ('supported: denies it'), or ''."""
+    support = evidence.support
+    if support is None:
+        return ""
+    side = {"attended": ": says it took part", "denied": ": denies it"}.get(support.side or "", "")
+    return support.verdict + side
 
 
 def report_title(report: MergedReport) -> str:
@@ -197,9 +230,9 @@ def overview(report: MergedReport) -> str:
     )
 
 
-def load_for_review(path: Path) -> MergedReport:
-    """Read a merged report, or a per-article report (then merged alone), from a JSON file.
+def load_for_review(path: Path) -> Reviewable:
+    """Read a merged report, an event's report or a per-article report from a JSON file.
 
     Raises InputError naming the file when it cannot be read or is neither kind of report.
     """
-    return merged_view(read_report(path))
+    return read_report(path)

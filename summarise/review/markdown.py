@@ -7,20 +7,23 @@ from collections.abc import Iterable
 from ..dates import describe_interval
 from ..fields import LABELLED_FIELDS
 from ..merging import verify_provenance
-from ..models import AttendanceClaim, DefenceMeetingReport, Evidence, MergedReport
+from ..models import AttendanceClaim, EventReport, Evidence, MergedReport
 from .common import (
     KINDS,
     Quotes,
+    Reviewable,
     attendees_in_question,
     categories_note,
     claim_details,
     conflicts_of_kind,
     count_sources,
+    event_lines,
     labelled_items,
     merged_view,
     report_title,
     support_text,
     text_of,
+    verdict_text,
 )
 
 __all__ = ["render_markdown"]
@@ -51,7 +54,8 @@ class _Markdown:
                 self.add(f"{indent}- *{quote}* \u2014 {source}, **{q.label}**")
             else:
                 how = "" if e.alignment == "exact" else f", {e.alignment} match"
-                self.add(f"{indent}- {quote} \u2014 {source} {e.start}\u2013{e.end}{how}")
+                verdict = f" *{verdict_text(e)}*" if e.support else ""
+                self.add(f"{indent}- {quote} \u2014 {source} {e.start}\u2013{e.end}{how}{verdict}")
 
     def value(self, text: str, evidence: Iterable[Evidence] = ()) -> None:
         """A top-level bullet (already Markdown) and its quotes."""
@@ -169,17 +173,44 @@ def _md_figures(md: _Markdown, report: MergedReport) -> None:
         md.add("")
 
 
-def render_markdown(report: MergedReport | DefenceMeetingReport) -> str:
+def _md_warnings(md: _Markdown, report: MergedReport) -> None:
+    if report.warnings:
+        md.add("## Warnings", "", "Read these before trusting the report.", "")
+        for w in report.warnings:
+            md.add(f"- **{w.kind.replace('_', ' ')}** {_md(w.source_id)}: {_md(w.message)}")
+        md.add("")
+
+
+def _md_dropped(md: _Markdown, report: MergedReport) -> None:
+    if report.dropped:
+        md.add("## Dropped: what the model wrote that the articles do not back", "")
+        for d in report.dropped:
+            md.add(
+                f"- {_md(d.source_id)}: {d.field} \u201c{_md(d.value)}\u201d \u2014 {_md(d.reason)}"
+            )
+        md.add("")
+
+
+def render_markdown(report: Reviewable) -> str:
     """The review as Markdown for pull requests and e-mail: conflicts first, every quote listed."""
     merged = merged_view(report)
+    event = report.event if isinstance(report, EventReport) else None
     md = _Markdown(merged)
     md.add(
-        f"# {_md(report_title(merged))}",
+        f"# {_md(f'Event: {event.title}' if event else report_title(merged))}",
         "",
         f"{count_sources(len(merged.sources), merged.independent_sources)}; "
         f"{len(merged.conflicts)} conflicts and notes.",
         "",
     )
+    _md_warnings(md, merged)
+    if event:
+        md.add(
+            "## Why these articles are one event",
+            "",
+            *(f"- {_md(x)}" for x in event_lines(event)),
+            "",
+        )
     if problems := verify_provenance(merged):
         md.add("## Provenance problems", "", *(f"- {_md(p)}" for p in problems), "")
     _md_conflicts(md, merged)
@@ -187,6 +218,7 @@ def render_markdown(report: MergedReport | DefenceMeetingReport) -> str:
     _md_dates(md, merged)
     _md_items(md, merged)
     _md_figures(md, merged)
+    _md_dropped(md, merged)
     md.add("## Sources", "")
     for s in merged.sources:
         published = s.published.isoformat() if s.published else None

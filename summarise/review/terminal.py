@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from rich import box
 from rich.console import Group, RenderableType
 from rich.panel import Panel
@@ -10,22 +12,25 @@ from rich.text import Text
 
 from ..dates import describe_interval
 from ..fields import LABELLED_FIELDS
-from ..models import DefenceMeetingReport, Evidence, MergedReport
+from ..models import EventReport, Evidence, MergedReport
 from .common import (
     KINDS,
     Quotes,
+    Reviewable,
     attendees_in_question,
     conflicts_of_kind,
     count_sources,
+    event_lines,
     labelled_items,
     merged_view,
     overview,
     report_title,
     support_text,
     text_of,
+    verdict_text,
 )
 
-__all__ = ["render_terminal"]
+__all__ = ["render_events_terminal", "render_terminal"]
 
 _STYLES = {
     "confirmed": "green",
@@ -40,6 +45,7 @@ _STYLES = {
     "granularity": "yellow",
     "refinement": "cyan",
 }
+_VERDICT_STYLES = {"supported": "green", "weak": "yellow", "contradicts": "red", "none": "red"}
 _TERMINAL_QUOTE = 110  # characters of a quote shown in the terminal
 
 
@@ -58,6 +64,9 @@ def _quote_text(evidence: Evidence, quotes: Quotes) -> Text:
     text.append(f" {evidence.source_id}", style="dim")
     if q.state != "found":
         text.append(f" ({q.label})", style="red")
+    elif evidence.support:
+        verdict = evidence.support.verdict
+        text.append(f" [{verdict_text(evidence)}]", style=_VERDICT_STYLES.get(verdict, "dim"))
     return text
 
 
@@ -144,11 +153,28 @@ def _terminal_sources(report: MergedReport) -> Table:
     return table
 
 
-def render_terminal(report: MergedReport | DefenceMeetingReport) -> RenderableType:
-    """Rich tables for `summarise show`: conflicts with their first quotes, then every field."""
+def _terminal_warnings(report: MergedReport) -> list[RenderableType]:
+    if not report.warnings:
+        return []
+    lines = Text("\n").join(
+        Text.assemble((w.kind.replace("_", " "), "bold red"), f" {w.source_id}: {w.message}")
+        for w in report.warnings
+    )
+    return [Panel(lines, title="Warnings: read these before trusting the report", style="red")]
+
+
+def render_terminal(report: Reviewable) -> RenderableType:
+    """Rich tables for `summarise show`: warnings, why an event's articles are one, conflicts
+    with their first quotes, then every field."""
     merged = merged_view(report)
+    event = report.event if isinstance(report, EventReport) else None
+    title = f"Event {event.id}: {event.title}" if event else report_title(merged)
+    about = Text(overview(merged))
+    if event:
+        about.append("\n" + "\n".join(event_lines(event)), style="dim")
     return Group(
-        Panel(Text(overview(merged)), title=Text(report_title(merged)), title_align="left"),
+        Panel(about, title=Text(title), title_align="left"),
+        *_terminal_warnings(merged),
         _terminal_conflicts(merged, Quotes(merged)),
         _terminal_attendees(merged),
         _terminal_dates(merged),
@@ -156,3 +182,25 @@ def render_terminal(report: MergedReport | DefenceMeetingReport) -> RenderableTy
         _terminal_figures(merged),
         _terminal_sources(merged),
     )
+
+
+def render_events_terminal(events: Sequence[EventReport]) -> RenderableType:
+    """The events of a run, one line each: id, title, dates, articles, what to check."""
+    table = _table(f"Events ({len(events)})", "Id", "Event", "Dates", "Articles", "To check")
+    for e in events:
+        group, merged = e.event, e.report
+        dates = describe_interval(group.earliest, group.latest) if group.earliest else "undated"
+        flags = [
+            f"{len(merged.warnings)} warnings" if merged.warnings else "",
+            f"{n} disagreements"
+            if (n := len(conflicts_of_kind(merged, "contradiction", "granularity")))
+            else "",
+        ]
+        table.add_row(
+            Text(group.id),
+            Text(group.title),
+            dates,
+            count_sources(len(group.articles), group.independent_sources),
+            Text(", ".join(filter(None, flags)) or "-", style="red" if any(flags) else "dim"),
+        )
+    return table
