@@ -21,6 +21,7 @@ from summarise.batch import (
     default_concurrency,
     extract_files,
     folder,
+    reading,
     run_folder,
     summarise_many,
 )
@@ -228,13 +229,13 @@ def test_a_report_from_another_prompt_version_is_not_reused(
     write_articles(src, ["a"])
     fake = server()
     run_folder(src, out, config=config_for(fake.url))
-    real = folder._provenance
+    real = reading.provenance_of
 
     def new_prompt(config: Config) -> tuple[str, str, str, str, str]:
         backend, model, mode, _, schema = real(config)
         return backend, model, mode, "0123456789ab", schema
 
-    monkeypatch.setattr(folder, "_provenance", new_prompt)
+    monkeypatch.setattr(folder, "provenance_of", new_prompt)
     assert run_folder(src, out, config=config_for(fake.url)).counts.done == 1
     assert fake.requests["a"] == 2 * CALLS
 
@@ -407,7 +408,7 @@ def test_bad_inputs_are_recorded_and_the_others_go_on(
             raise PermissionError(13, "Permission denied", str(path))
         return real_read(path)
 
-    monkeypatch.setattr(folder, "load_article", load)
+    monkeypatch.setattr(reading, "load_article", load)
     monkeypatch.setattr(Path, "read_bytes", read_bytes)
     fake = server()
     config = config_for(fake.url, context_tokens=65536, timeout=5.0)

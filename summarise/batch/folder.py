@@ -1,11 +1,11 @@
 """Runs over folders: find the articles, reuse unchanged reports, extract the rest, merge.
 
 `run_folder` turns a folder into per-article reports, one merged report per event (written
-by `outputs`), `review.html` and `run.json`, reusing every report whose inputs are
-unchanged, so that a run killed at any moment finishes only what is missing when started
-again. `extract_files` is the same run over
-given files, writing `<stem>.json` reports and nothing else. Progress goes to a `RunProgress`
-the caller supplies (the CLI draws it); the library prints nothing.
+by `outputs`), `review.html` and `run.json`, reusing every report whose inputs are unchanged
+(`reading`), so that a run killed at any moment finishes only what is missing when started
+again. `extract_files` is the same run over given files, writing `<stem>.json` reports and
+nothing else. Progress goes to a `RunProgress` the caller supplies (the CLI draws it); the
+library prints nothing.
 """
 
 from __future__ import annotations
@@ -22,17 +22,16 @@ from typing import Protocol
 
 from pydantic import ValidationError
 
-from ..backends import refused, settled
+from ..backends import refused
 from ..config import Config, redact, redact_url, resolve_config
 from ..entities import AliasTable
 from ..errors import ConfigError, InputError, SummariseError
-from ..extraction import prompt_version
-from ..loading import load_article
-from ..models import SCHEMA_VERSION, Article, DefenceMeetingReport, EventOverrides, Source
+from ..models import DefenceMeetingReport, EventOverrides
 from ..output import OutputError, write_json_atomic
 from .discover import Found, discover, report_names, safe_name, storable
 from .many import _Limiter, asummarise_many, default_concurrency
 from .outputs import write_outputs
+from .reading import Job, Layout, provenance_of, read_articles, record_failure
 from .record import ArticleEntry, RunSummary, SkippedFile, tally
 from .terminate import Terminate
 from .writing import Journal, check_writable, exclusive
@@ -70,120 +69,6 @@ class _Silent:
 
     def end(self, summary: RunSummary) -> None:
         pass
-
-
-@dataclass(frozen=True)
-class _Layout:
-    """Where a run writes: `root` (paths in the record are relative to it) and the reports."""
-
-    root: Path
-    reports: Path
-
-    def report(self, name: str) -> Path:
-        return self.reports / f"{name}.json"
-
-
-def _provenance(config: Config) -> tuple[str, str, str, str, str]:
-    """What a cached report must have been made with: backend, model, mode, prompt, schema."""
-    config = settled(config)
-    return (
-        config.backend or "",
-        config.model or "",
-        config.mode or "",
-        prompt_version(),
-        SCHEMA_VERSION,
-    )
-
-
-def _cached_report(
-    path: Path, article: Article, provenance: tuple[str, ...]
-) -> DefenceMeetingReport | None:
-    """The report at `path` if it was made from this very article with this model and prompt."""
-    try:
-        report = DefenceMeetingReport.model_validate_json(path.read_bytes())
-    except (OSError, ValidationError):
-        return None
-    x = report.extraction
-    made_with = (x.backend, x.model, x.mode, x.prompt_version, x.schema_version)
-    # the source as stored, but for the passages extraction set apart (marked) from it
-    same = report.source.model_copy(update={"marked": []}) == Source.of(article)
-    return report if made_with == provenance and same else None
-
-
-def _failed(entry: ArticleEntry, exc: Exception, config: Config | None = None) -> None:
-    """Record an article's failure; an unexpected error keeps its type in the message.
-
-    Credentials (in any URL, and the configuration's key) never reach the record.
-    """
-    entry.status = "failed"
-    message = str(exc) if isinstance(exc, SummariseError) else f"{type(exc).__name__}: {exc}"
-    entry.error = storable(redact(message, config))
-    entry.error_type = type(exc).__name__
-    entry.attempts = exc.attempts if isinstance(exc, SummariseError) else 0
-    if isinstance(exc, SummariseError) and exc.usage is not None:
-        entry.usage = exc.usage
-
-
-@dataclass
-class _Job:
-    """An article of the run still to extract."""
-
-    entry: ArticleEntry
-    article: Article
-
-
-def _unchanged(found: Found) -> None:
-    """Raise InputError if a file found under the input folder now leads somewhere else (a
-    link made or changed since): what was checked is what is read."""
-    now = found.path.resolve()
-    if now != found.real:
-        raise InputError(
-            f"{found.path} changed since the run started: it now leads to {now}; not read"
-        )
-
-
-def _read(
-    files: Sequence[Found | Path],
-    summary: RunSummary,
-    layout: _Layout,
-    provenance: tuple[str, ...],
-    ended: Callable[[ArticleEntry], None],
-) -> tuple[list[_Job], dict[str, DefenceMeetingReport]]:
-    """Load every article; settle the cached and unreadable ones; return the rest to extract.
-
-    A `Found` file is read only if it still leads where it did when it was found.
-    """
-    jobs: list[_Job] = []
-    reports: dict[str, DefenceMeetingReport] = {}
-    ids: dict[str, str] = {}
-    for file, entry in zip(files, summary.articles, strict=True):
-        started = time.perf_counter()
-        path = file.path if isinstance(file, Found) else file
-        try:
-            if isinstance(file, Found):
-                _unchanged(file)
-            article = load_article(path)
-            if article.id == path.stem:  # no id of its own: the run's unique name
-                article = article.model_copy(update={"id": entry.name})
-            if article.id in ids:
-                raise InputError(
-                    f"{path}: article id {article.id!r} is also used by {ids[article.id]}"
-                )
-            ids[article.id] = entry.path
-        except Exception as exc:  # a bad file is this article's failure only
-            _failed(entry, exc)
-            entry.seconds = round(time.perf_counter() - started, 3)
-            ended(entry)
-            continue
-        report_path = layout.report(entry.name)
-        report = _cached_report(report_path, article, provenance)
-        if report is None:
-            jobs.append(_Job(entry, article))
-            continue
-        entry.status, entry.report = "cached", report_path.relative_to(layout.root).as_posix()
-        reports[entry.name] = report
-        ended(entry)
-    return jobs, reports
 
 
 async def _write_report(
@@ -226,9 +111,9 @@ def _server_down(config: Config, refusals: int, made: int) -> _ServerDown:
 
 
 async def _extract_jobs(
-    jobs: list[_Job],
+    jobs: list[Job],
     reports: dict[str, DefenceMeetingReport],
-    layout: _Layout,
+    layout: Layout,
     config: Config,
     summary: RunSummary,
     ended: Callable[[ArticleEntry], None],
@@ -254,14 +139,14 @@ async def _extract_jobs(
                 path = layout.report(entry.name)
                 error, stop = await _write_report(path, outcome.report)
                 if error is not None:  # a full disk: this article's work is lost, not the run
-                    _failed(entry, error, config)
+                    record_failure(entry, error, config)
                     entry.attempts, entry.usage = info.attempts, info.usage  # what it cost
                 else:
                     reports[entry.name] = outcome.report
                     entry.status, entry.report = "done", path.relative_to(layout.root).as_posix()
                     made += 1
             elif outcome.error is not None:
-                _failed(entry, outcome.error, config)
+                record_failure(entry, outcome.error, config)
             ended(entry)
             if stop is not None:
                 raise stop
@@ -317,7 +202,7 @@ def _summary(
 async def _execute(
     files: Sequence[Found | Path],
     summary: RunSummary,
-    layout: _Layout,
+    layout: Layout,
     config: Config,
     provenance: tuple[str, ...],
     show: RunProgress,
@@ -334,7 +219,7 @@ async def _execute(
             journal.changed()
         show.article(entry)
 
-    jobs, reports = _read(files, summary, layout, provenance, ended)
+    jobs, reports = read_articles(files, summary, layout, provenance, ended)
     terminate = Terminate()
     try:
         if jobs:
@@ -376,7 +261,7 @@ async def _run(
 ) -> RunSummary:
     clock = time.perf_counter()
     previous = _previous(out)
-    provenance = _provenance(config)
+    provenance = provenance_of(config)
     found, skipped = discover(directory, out, follow_links=options.follow_links)
     paths = [f.path for f in found]
     rels = [storable(path.relative_to(directory).as_posix()) for path in paths]
@@ -389,7 +274,7 @@ async def _run(
     show.begin(summary)
     journal = Journal(out / "run.json", summary)
     reports = await _execute(
-        found, summary, _Layout(out, out / "reports"), config, provenance, show, journal
+        found, summary, Layout(out, out / "reports"), config, provenance, show, journal
     )
     if summary.status == "complete" and reports:
         write_outputs(
@@ -506,7 +391,7 @@ def extract_files(
         stems[stem] += 1
         firsts.setdefault(stem, path)
         names.append(stem if stems[stem] == 1 else f"{stem}~{stems[stem]}")
-    provenance = _provenance(config)
+    provenance = provenance_of(config)
     summary = _summary(
         config, provenance, names, [storable(str(p)) for p in files], [],
         directory=Path.cwd(), out=out, concurrency=concurrency, rpm=None, tpm=None,
@@ -516,12 +401,12 @@ def extract_files(
     for entry, path in zip(summary.articles, files, strict=True):
         first = firsts[safe_name(path.stem)]
         if first is not path:
-            _failed(entry, InputError(f"{path}: same file stem as {first}"))
+            record_failure(entry, InputError(f"{path}: same file stem as {first}"))
             show.article(entry)
     clock = time.perf_counter()
     todo = [(p, e) for p, e in zip(files, summary.articles, strict=True) if e.status == "pending"]
     sub = summary.model_copy(update={"articles": [e for _, e in todo]})
-    asyncio.run(_execute([p for p, _ in todo], sub, _Layout(out, out), config, provenance, show))
+    asyncio.run(_execute([p for p, _ in todo], sub, Layout(out, out), config, provenance, show))
     summary.status, summary.error = sub.status, sub.error
     summary.seconds = round(time.perf_counter() - clock, 3)
     tally(summary)
