@@ -256,20 +256,32 @@ def run(
     ] = False,
     overrides: Annotated[Path | None, typer.Option(help=_OVERRIDES_HELP)] = None,
     aliases: Annotated[Path | None, typer.Option(help=_ALIASES_HELP)] = None,
+    engine: Annotated[
+        Literal["local", "ray"],
+        typer.Option(help="local (this process) or ray (Ray Data workers; the ray extra)."),
+    ] = "local",
+    workers: Annotated[
+        int | None, typer.Option(help="Ray workers (default: the cluster's CPUs).")
+    ] = None,
+    endpoint: Annotated[
+        list[str] | None,
+        typer.Option(help="A served model's base URL for Ray workers; repeat to spread load."),
+    ] = None,
     *,
     config: "Config",
 ) -> None:
     """Extract every article in a folder, group the reports into events, merge each event and
     write a review page that starts from the events; resumable."""
-    from .batch import run_folder
+    from .batch import RaySettings, run_folder
     from .console import progress_for
 
     try:
         alias_table, event_overrides = _merge_inputs(aliases, overrides)
+        ray = None if engine == "local" else RaySettings(workers, None, tuple(endpoint or ()))
         summary = run_folder(
             directory, out, config=config, concurrency=concurrency, rpm=rpm, tpm=tpm,
             progress=progress_for(progress), follow_links=follow_links, one_event=one_event,
-            overrides=event_overrides, aliases=alias_table,
+            overrides=event_overrides, aliases=alias_table, ray=ray,
         )  # fmt: skip
     except SummariseError as exc:
         raise _fail(exc) from exc

@@ -6,12 +6,14 @@ from __future__ import annotations
 from .folder import RunProgress, extract_files, run_folder
 from .many import Outcome, asummarise_many, default_concurrency, summarise_many
 from .outputs import EventsWritten, write_events
+from .ray_engine import RaySettings
 from .record import ArticleEntry, RunCounts, RunStatus, RunSummary, SkippedFile, Status
 
 __all__ = [
     "ArticleEntry",
     "EventsWritten",
     "Outcome",
+    "RaySettings",
     "RunCounts",
     "RunProgress",
     "RunStatus",

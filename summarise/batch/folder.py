@@ -31,6 +31,7 @@ from ..output import OutputError, write_json_atomic
 from .discover import Found, discover, report_names, safe_name, storable
 from .many import _Limiter, asummarise_many, default_concurrency
 from .outputs import write_outputs
+from .ray_engine import RaySettings, ray_outcomes
 from .reading import Job, Layout, provenance_of, read_articles, record_failure
 from .record import ArticleEntry, RunSummary, SkippedFile, tally
 from .terminate import Terminate
@@ -117,16 +118,17 @@ async def _extract_jobs(
     config: Config,
     summary: RunSummary,
     ended: Callable[[ArticleEntry], None],
+    ray: RaySettings | None,
 ) -> None:
-    """Extract the jobs, writing each report as it comes; stop when the server refuses the
-    first articles' connections (`_ServerDown`)."""
-    many = asummarise_many(
-        (job.article for job in jobs),
-        config=config,
-        concurrency=summary.concurrency,
-        rpm=summary.rpm,
-        tpm=summary.tpm,
-    )
+    """Extract the jobs (here, or on Ray), writing each report as it comes; stop when the
+    server refuses the first articles' connections (`_ServerDown`)."""
+    pace = summary.concurrency, summary.rpm, summary.tpm
+    if ray is None:
+        many = asummarise_many((job.article for job in jobs), config=config,
+                               concurrency=pace[0], rpm=pace[1], tpm=pace[2])  # fmt: skip
+    else:
+        many = ray_outcomes([job.article for job in jobs], config=config, settings=ray,
+                            concurrency=pace[0], rpm=pace[1], tpm=pace[2])  # fmt: skip
     refusals, made = 0, 0
     async with contextlib.aclosing(many) as outcomes:
         async for outcome in outcomes:
@@ -207,6 +209,7 @@ async def _execute(
     provenance: tuple[str, ...],
     show: RunProgress,
     journal: Journal | None = None,
+    ray: RaySettings | None = None,
 ) -> dict[str, DefenceMeetingReport]:
     """Settle cached and unreadable articles, extract the rest; set the run's status.
 
@@ -225,7 +228,7 @@ async def _execute(
         if jobs:
             show.extracting()
             extraction = asyncio.ensure_future(
-                _extract_jobs(jobs, reports, layout, config, summary, ended)
+                _extract_jobs(jobs, reports, layout, config, summary, ended, ray)
             )
             with terminate.cancels(extraction):
                 await extraction
@@ -254,6 +257,7 @@ class _Options:
     one_event: bool
     overrides: EventOverrides | None
     aliases: AliasTable | None
+    ray: RaySettings | None
 
 
 async def _run(
@@ -270,12 +274,14 @@ async def _run(
         directory=directory, out=out, concurrency=options.concurrency, rpm=options.rpm,
         tpm=options.tpm,
     )  # fmt: skip
+    summary.engine = "local" if options.ray is None else "ray"
     write_json_atomic(out / "run.json", summary)
     show.begin(summary)
     journal = Journal(out / "run.json", summary)
     reports = await _execute(
-        found, summary, Layout(out, out / "reports"), config, provenance, show, journal
-    )
+        found, summary, Layout(out, out / "reports"), config, provenance, show, journal,
+        options.ray,
+    )  # fmt: skip
     if summary.status == "complete" and reports:
         write_outputs(
             out, reports, summary, previous, one_event=options.one_event,
@@ -327,6 +333,7 @@ def run_folder(
     one_event: bool = False,
     overrides: EventOverrides | None = None,
     aliases: AliasTable | None = None,
+    ray: RaySettings | None = None,
 ) -> RunSummary:
     """Extract every article under `directory` into `out`; return what was done.
 
@@ -345,6 +352,9 @@ def run_folder(
     (a full disk) fails it: status "failed", with `summary.error` saying why. The process
     exit code is `summary.exit_code`.
 
+    With `ray`, the model calls run on Ray Data (`batch.ray_engine`, the `ray` extra) against
+    served models, `concurrency` per worker; everything else, and what is written, is the same.
+
     Nothing outside `directory` is read: a symbolic link that leads out of it is listed in
     `summary.skipped` with that reason, unless `follow_links`; a file reached twice is read
     once, and `out` is never read even when it lies inside `directory`.
@@ -359,7 +369,7 @@ def run_folder(
     _check_apart(directory, out)
     config = config or resolve_config()
     _check_options(concurrency, rpm, tpm)
-    options = _Options(concurrency, rpm, tpm, follow_links, one_event, overrides, aliases)
+    options = _Options(concurrency, rpm, tpm, follow_links, one_event, overrides, aliases, ray)
     with exclusive(out):
         return asyncio.run(_run(directory, out, config, options, progress or _Silent()))
 

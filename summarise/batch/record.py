@@ -90,7 +90,10 @@ class RunSummary(_Record):
     prompt_version: str
     schema_version: str = SCHEMA_VERSION
     toolkit_version: str = __version__
-    concurrency: int
+    engine: Literal["local", "ray"] = Field(
+        default="local", description="Where the model calls ran: this process, or Ray Data."
+    )
+    concurrency: int = Field(description="Articles in flight (per worker on Ray).")
     rpm: int | None = None
     tpm: int | None = None
     counts: RunCounts = Field(default_factory=RunCounts)

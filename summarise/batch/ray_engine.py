@@ -1,0 +1,191 @@
+"""Extraction on Ray Data: a run's articles as a dataset, extracted by `asummarise_many` on
+the cluster's workers against served models, each outcome streamed back to the run.
+
+The run itself (finding files, reusing reports, writing them, events, `run.json`) stays on
+the driver, so a Ray run writes what a local run writes. Only the model calls move: each
+block of articles is extracted by one worker with `asummarise_many`, against one of the
+endpoints (blocks are spread over them in turn). Rate limits are split between the workers,
+so their sum never exceeds the run's limit. Needs the `ray` extra and a served model.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import pickle
+from collections.abc import AsyncGenerator, Generator, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ..config import Config
+from ..errors import ConfigError, SetupError, SummariseError
+from ..models import Article, DefenceMeetingReport
+from .many import Outcome, asummarise_many
+
+__all__ = ["RaySettings", "ray_outcomes"]
+
+
+@dataclass(frozen=True)
+class RaySettings:
+    """How a run uses Ray: how many workers, how many articles a block holds, and the
+    endpoints (base URLs) spread over; none means the configured `base_url`."""
+
+    workers: int | None = None
+    block_size: int | None = None
+    endpoints: tuple[str, ...] = ()
+
+
+class _RemoteFailure(SummariseError):
+    """An article's error that could not be carried back from the worker as itself."""
+
+
+def _pack_error(exc: Exception) -> bytes:
+    """The error as bytes the driver can read: itself if it pickles, else its message."""
+    try:
+        data = pickle.dumps(exc)
+        pickle.loads(data)  # an exception whose __init__ does not take its args fails here
+    except Exception:  # any failure to carry it means: send the message
+        return pickle.dumps(_RemoteFailure(f"{type(exc).__name__}: {exc}"))
+    return data
+
+
+class _Extract:
+    """A Ray Data worker: extracts each block of articles with `asummarise_many`."""
+
+    def __init__(self, config: Config, endpoints: tuple[str, ...], concurrency: int,
+                 rpm: int | None, tpm: int | None) -> None:  # fmt: skip
+        self.config, self.endpoints = config, endpoints
+        self.concurrency, self.rpm, self.tpm = concurrency, rpm, tpm
+
+    def __call__(self, batch: dict[str, Any]) -> dict[str, list[Any]]:
+        indexes = [int(i) for i in batch["index"]]
+        articles = [Article.model_validate_json(raw) for raw in batch["article"]]
+        config = self.config
+        if self.endpoints:
+            config = config.model_copy(
+                update={"base_url": self.endpoints[min(indexes) % len(self.endpoints)]}
+            )
+        return asyncio.run(self._extract(indexes, articles, config))
+
+    async def _extract(
+        self, indexes: list[int], articles: list[Article], config: Config
+    ) -> dict[str, list[Any]]:
+        rows: dict[str, list[Any]] = {"index": [], "report": [], "error": [], "seconds": []}
+        many = asummarise_many(articles, config=config, concurrency=self.concurrency,
+                               rpm=self.rpm, tpm=self.tpm)  # fmt: skip
+        async with contextlib.aclosing(many) as outcomes:
+            async for outcome in outcomes:
+                rows["index"].append(indexes[outcome.index])
+                report = outcome.report
+                rows["report"].append(report.model_dump_json() if report is not None else "")
+                error = outcome.error
+                rows["error"].append(_pack_error(error) if error is not None else b"")
+                rows["seconds"].append(outcome.seconds)
+        return rows
+
+
+def _split(limit: int | None, workers: int) -> int | None:
+    return None if limit is None else max(1, limit // workers)
+
+
+def _import_ray() -> Any:
+    try:
+        import ray
+        import ray.data
+    except ImportError as exc:
+        raise SetupError(
+            "--engine ray needs Ray Data: pip install 'summarise[ray]' (or pip install -e "
+            "'.[ray]' in a checkout)."
+        ) from exc
+    return ray
+
+
+@contextlib.contextmanager
+def _cluster(ray: Any) -> Iterator[None]:
+    """Ray as found (`RAY_ADDRESS`, or already initialised), else a local cluster for the run."""
+    if ray.is_initialized():
+        yield
+        return
+    for name in ("ray", "ray.data"):  # Ray's progress notes are not the run's progress
+        logging.getLogger(name).setLevel(logging.WARNING)
+    ray.init(address=os.environ.get("RAY_ADDRESS"), include_dashboard=False,
+             log_to_driver=False, logging_level=logging.WARNING)  # fmt: skip
+    try:
+        yield
+    finally:
+        ray.shutdown()
+
+
+def _rows(
+    articles: Sequence[Article], config: Config, settings: RaySettings, concurrency: int,
+    rpm: int | None, tpm: int | None,
+) -> Generator[dict[str, Any], None, None]:  # fmt: skip
+    ray = _import_ray()
+    with _cluster(ray):
+        context = ray.data.DataContext.get_current()
+        context.enable_progress_bars = False
+        cpus = int(ray.cluster_resources().get("CPU", 1))
+        workers = max(1, min(settings.workers or cpus, len(articles)))
+        if rpm is not None:
+            workers = min(workers, rpm)
+        if tpm is not None:
+            workers = min(workers, tpm)
+        block = settings.block_size or max(1, min(4 * concurrency, -(-len(articles) // workers)))
+        blocks = -(-len(articles) // block)
+        workers = min(workers, blocks)  # Ray refuses more workers than blocks
+        items = [{"index": i, "article": a.model_dump_json()} for i, a in enumerate(articles)]
+        dataset = ray.data.from_items(items, override_num_blocks=blocks)
+        extracted = dataset.map_batches(
+            _Extract,
+            fn_constructor_kwargs={
+                "config": config, "endpoints": settings.endpoints, "concurrency": concurrency,
+                "rpm": _split(rpm, workers), "tpm": _split(tpm, workers),
+            },
+            batch_size=block,
+            compute=ray.data.ActorPoolStrategy(size=workers),
+            num_cpus=cpus / workers / 2,  # workers wait on the network, not on the CPU
+            batch_format="default",
+        )  # fmt: skip
+        yield from extracted.iter_rows()
+
+
+def _outcome(row: dict[str, Any], articles: Sequence[Article]) -> Outcome:
+    index = int(row["index"])
+    report = DefenceMeetingReport.model_validate_json(row["report"]) if row["report"] else None
+    error = pickle.loads(row["error"]) if row["error"] else None  # written by our own workers
+    return Outcome(index, articles[index], report, error, float(row["seconds"]))
+
+
+async def ray_outcomes(
+    articles: Sequence[Article],
+    *,
+    config: Config,
+    concurrency: int,
+    rpm: int | None = None,
+    tpm: int | None = None,
+    settings: RaySettings | None = None,
+) -> AsyncGenerator[Outcome, None]:
+    """Extract `articles` on Ray; yield each article's `Outcome` as its block comes back.
+
+    `concurrency` articles are in flight per worker. A served model is needed (the embedded
+    server would start once per worker): set `base_url` or `settings.endpoints`.
+    """
+    settings = settings or RaySettings()
+    if not settings.endpoints and not config.base_url:
+        raise ConfigError(
+            "--engine ray needs a served model: set --base-url (or SUMMARISE_BASE_URL), or give "
+            "--endpoint URL once per server; the embedded server serves one machine only."
+        )
+    if not articles:
+        return
+    rows = _rows(articles, config, settings, concurrency, rpm, tpm)
+    done = object()
+    try:
+        while (row := await asyncio.to_thread(next, rows, done)) is not done:
+            assert isinstance(row, dict)
+            yield _outcome(row, articles)
+    finally:
+        with contextlib.suppress(ValueError):  # still running in its thread (cancelled)
+            await asyncio.to_thread(rows.close)

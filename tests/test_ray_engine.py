@@ -1,0 +1,147 @@
+"""`run_folder` on Ray Data (a local cluster) against the fake OpenAI-compatible server: the
+same reports and events as the local run, failures recorded, finished work reused."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from summarise.batch import RaySettings, run_folder
+from summarise.batch.ray_engine import _pack_error, _split
+from summarise.errors import BackendError, SummariseError
+
+from .faultserver import FaultServer
+from .test_batch import CALLS, config_for, entries, server, write_articles
+
+__all__ = ["server"]  # the fixture, imported for these tests
+
+if importlib.util.find_spec("ray") is None:
+    # CI sets SUMMARISE_REQUIRE_RAY=1 so that a missing Ray fails instead of skipping.
+    if os.environ.get("SUMMARISE_REQUIRE_RAY") == "1":
+        pytest.fail("Ray Data is not installed: pip install -e '.[dev,ray]'", pytrace=False)
+    pytest.skip("Ray Data is not installed (the ray extra)", allow_module_level=True)
+
+pytestmark = [
+    pytest.mark.block_network(allowed_hosts=["127.0.0.1"]),
+    # Ray's own start-up leaves files open and warns about its future defaults: not ours
+    pytest.mark.filterwarnings("ignore::ResourceWarning"),
+    pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning"),
+    pytest.mark.filterwarnings("ignore::FutureWarning:ray.*"),
+    pytest.mark.filterwarnings("ignore::DeprecationWarning:ray.*"),
+]
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[None]:
+    """One local Ray cluster of 2 CPUs for the module: starting one costs seconds."""
+    import ray
+
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False,
+             object_store_memory=200 * 1024**2)  # fmt: skip
+    yield
+    ray.shutdown()
+
+
+def _without_timings(value: Any) -> Any:
+    """A report's JSON without its wall-clock seconds, the only thing two runs differ in."""
+    if isinstance(value, dict):
+        return {k: _without_timings(v) for k, v in value.items() if k != "seconds"}
+    if isinstance(value, list):
+        return [_without_timings(v) for v in value]
+    return value
+
+
+def _reports(out: Path) -> dict[str, Any]:
+    return {p.name: _without_timings(json.loads(p.read_bytes()))
+            for p in sorted((out / "reports").glob("*.json"))}  # fmt: skip
+
+
+def test_a_ray_run_writes_what_the_local_run_writes(
+    tmp_path: Path, server: Callable[..., FaultServer], cluster: None
+) -> None:
+    src = tmp_path / "in"
+    keys = [f"a{i:02d}" for i in range(24)]
+    write_articles(src, keys)
+    fake = server(latency=0.01)
+    config = config_for(fake.url, timeout=10.0)
+
+    local = run_folder(src, tmp_path / "local", config=config, concurrency=4)
+    on_ray = run_folder(src, tmp_path / "ray", config=config, concurrency=4,
+                        ray=RaySettings(workers=2, block_size=5))  # fmt: skip
+
+    assert local.status == on_ray.status == "complete"
+    assert on_ray.engine == "ray" and local.engine == "local"
+    assert on_ray.counts.done == len(keys)
+    assert _reports(tmp_path / "ray") == _reports(tmp_path / "local")
+    assert (tmp_path / "ray" / "events.json").read_bytes() == (
+        tmp_path / "local" / "events.json"
+    ).read_bytes()
+    for name in ["merged.json", *(f"events/{p.name}" for p in (tmp_path / "local").glob(
+        "events/*.json"))]:  # fmt: skip
+        ray_json, local_json = (json.loads((tmp_path / d / name).read_bytes())
+                                for d in ("ray", "local"))  # fmt: skip
+        assert _without_timings(ray_json) == _without_timings(local_json), name
+    assert all(fake.requests[k] == 2 * CALLS for k in keys)  # once per run, each pass once
+
+
+def test_a_failed_article_is_recorded_and_finished_work_is_reused(
+    tmp_path: Path, server: Callable[..., FaultServer], cluster: None
+) -> None:
+    src, out = tmp_path / "in", tmp_path / "out"
+    keys = ["ok1", "ok2", "ok3", "bad"]
+    write_articles(src, keys)
+    fake = server({"bad": ["500"] * 10}, latency=0.01)
+    config = config_for(fake.url, timeout=10.0)
+    ray = RaySettings(workers=2, block_size=2)
+
+    first = run_folder(src, out, config=config, ray=ray)
+
+    assert first.exit_code == 1
+    bad = entries(first)["bad"]
+    assert (
+        bad.status == "failed" and bad.error_type == "BackendError" and "500" in (bad.error or "")
+    )
+    assert {entries(first)[k].status for k in keys[:3]} == {"done"}
+
+    (out / "reports" / "ok2.json").unlink()
+    again = run_folder(src, out, config=config, ray=ray)
+
+    states = {k: entries(again)[k].status for k in keys}
+    assert states == {"ok1": "cached", "ok2": "done", "ok3": "cached", "bad": "failed"}
+    assert fake.requests["ok1"] == CALLS and fake.requests["ok2"] == 2 * CALLS
+
+
+def test_a_ray_run_needs_a_served_model(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    write_articles(src, ["a"])
+
+    summary = run_folder(src, tmp_path / "out", ray=RaySettings())
+
+    assert summary.status == "aborted" and "--base-url" in (summary.error or "")
+    assert entries(summary)["a"].status == "pending"
+
+
+def test_errors_cross_to_the_driver_as_themselves_or_as_their_message() -> None:
+    import pickle
+
+    error = BackendError("The server answered 500.", attempts=3)
+    back = pickle.loads(_pack_error(error))
+    assert isinstance(back, BackendError) and str(back) == str(error) and back.attempts == 3
+
+    class Odd(Exception):
+        def __init__(self, a: int, b: int) -> None:
+            super().__init__(f"{a}/{b}")
+
+    odd = pickle.loads(_pack_error(Odd(1, 2)))
+    assert isinstance(odd, SummariseError) and str(odd) == "Odd: 1/2"
+
+
+def test_rate_limits_are_split_so_the_workers_never_exceed_the_run_limit() -> None:
+    assert _split(None, 4) is None
+    assert _split(60, 4) == 15 and _split(10, 3) == 3
