@@ -33,6 +33,7 @@ from summarise.models import (
     RiskCategory,
     Source,
     Stance,
+    Support,
     Topic,
 )
 
@@ -74,6 +75,25 @@ def test_reference_companies_are_disputed_with_both_sides(
     assert conflict.kind == "contradiction"
     assert [v.value for v in conflict.values] == ["attended", "did not attend"]
     assert all(v.evidence for v in conflict.values)
+
+
+def test_a_span_cited_for_an_attendee_and_its_denial_is_shown_once() -> None:
+    went = text_source("went", "Orion Arms attended the talks in Moscow.")
+    deny = text_source("deny", "Orion Arms denied that it attended the talks in Moscow.")
+    said = ev(deny, "Orion Arms denied that it attended the talks in Moscow.")
+    checked = Support(verdict="supported", checked="names Orion Arms; denies", side="denied")
+    as_attendee = said.model_copy(update={"support": checked})  # the same span, judged for it
+    merged = merge([
+        report(went, attendees=[Attendee(name="Orion Arms", kind="organisation",
+                                         stance="asserted", evidence=[ev(went, went.text)])]),
+        report(deny, attendees=[Attendee(name="Orion Arms", kind="organisation",
+                                         stance="denied", evidence=[as_attendee])],
+               denials=[Denial(by="Orion Arms", claim=said.quote, evidence=[said])]),
+    ])  # fmt: skip
+
+    (conflict,) = [c for c in merged.conflicts if c.field.endswith("/attendance")]
+    denied = conflict.values[1]
+    assert denied.value == "did not attend" and [e.quote for e in denied.evidence] == [said.quote]
 
 
 def test_reference_meeting_dates_are_refined_by_both_articles(reference: MergedReport) -> None:

@@ -27,8 +27,12 @@ def source_ids(items: Iterable[Sourced]) -> list[str]:
 
 
 def evidence_of(items: Iterable[Sourced]) -> list[Evidence]:
-    """The items' evidence in order, each quote once."""
-    unique = {e.model_dump_json(): e for item in items for e in item.evidence}
+    """The items' evidence in order, each quote once: the same span of the same source, cited
+    for two items (an attendee and its denial), is one piece of evidence."""
+    unique: dict[tuple[str, int | None, int | None, str], Evidence] = {}
+    for item in items:
+        for e in item.evidence:
+            unique.setdefault((e.source_id, e.start, e.end, e.quote), e)
     return list(unique.values())
 
 
