@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from .entities import AliasTable
     from .models import EventOverrides
 
-from .errors import InputError, SummariseError
+from .errors import ConfigError, InputError, SummariseError
 
 # The `--progress` and `--mode` choices (config.Mode's values; kept here so that `--help`
 # needs neither pydantic nor the library).
@@ -265,7 +265,9 @@ def run(
     ] = None,
     endpoint: Annotated[
         list[str] | None,
-        typer.Option(help="A served model's base URL for Ray workers; repeat to spread load."),
+        typer.Option(
+            metavar="URL", help="A served model's base URL for Ray workers; repeat to spread load."
+        ),
     ] = None,
     *,
     config: "Config",
@@ -277,6 +279,8 @@ def run(
 
     try:
         alias_table, event_overrides = _merge_inputs(aliases, overrides)
+        if engine == "local" and (workers is not None or endpoint):
+            raise ConfigError("--workers and --endpoint are for --engine ray")
         ray = None if engine == "local" else RaySettings(workers, None, tuple(endpoint or ()))
         summary = run_folder(
             directory, out, config=config, concurrency=concurrency, rpm=rpm, tpm=tpm,

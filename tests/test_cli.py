@@ -141,3 +141,10 @@ def test_run_writes_reports_merge_record_and_page_then_reuses_them(
     result = runner.invoke(app, ["run", str(folder), "--out", str(out), *flags])
     assert result.exit_code == 0, result.output
     assert json.loads((out / "run.json").read_text())["counts"]["cached"] == 1
+
+
+def test_ray_options_without_the_ray_engine_are_a_configuration_error(tmp_path: Path) -> None:
+    result = runner.invoke(
+        app, ["run", str(tmp_path), "--out", str(tmp_path / "o"), "--workers", "2"]
+    )
+    assert result.exit_code == 2 and "--engine ray" in result.output
