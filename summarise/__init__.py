@@ -38,6 +38,7 @@ _EXPORTS = {
     "Location": "models",
     "MergedReport": "merging",
     "Outcome": "batch",
+    "RaySettings": "batch",
     "Risk": "models",
     "RunProgress": "batch",
     "RunSummary": "batch",
@@ -105,6 +106,7 @@ if TYPE_CHECKING:
     from .batch import (
         ArticleEntry as ArticleEntry,
         Outcome as Outcome,
+        RaySettings as RaySettings,
         RunProgress as RunProgress,
         RunSummary as RunSummary,
         asummarise_many as asummarise_many,
