@@ -21,8 +21,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx2
@@ -31,7 +29,7 @@ import openai
 from summarise.batch import asummarise_many, run_folder
 from summarise.config import Config
 from summarise.models import Article
-from tests.faultserver import TAG, completion, draft_for
+from tests.faultserver import TAG, completion, draft_for, fault_server
 
 ROOT = Path(__file__).resolve().parents[1]
 WORDS = [
@@ -55,21 +53,6 @@ def article(i: int, rng: random.Random, chars: int = 3000) -> Article:
 
 def config_for(url: str) -> Config:
     return Config(base_url=url, model="bench", mode="json_schema", retry_backoff=0, timeout=120)
-
-
-@contextmanager
-def fault_server(latency: float, limit: int | None) -> Iterator[str]:
-    """The fault server in its own process (so that it does not share our GIL); its URL."""
-    command = [sys.executable, "-m", "tests.faultserver", "--latency", str(latency)]
-    if limit:
-        command += ["--max-parallel", str(limit)]
-    proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
-    try:
-        assert proc.stdout is not None
-        yield proc.stdout.readline().strip()
-    finally:
-        proc.terminate()
-        proc.wait()
 
 
 async def _drain(articles: list[Article], config: Config, concurrency: int, **kw: object) -> int:

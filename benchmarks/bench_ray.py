@@ -24,18 +24,28 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from benchmarks.bench_batch import article, config_for, fault_server
 from summarise.batch import RaySettings, run_folder
+from summarise.config import Config
+from tests.faultserver import fault_server
+
+WORDS = ["defence", "ministry", "delegation", "officials", "companies", "Moscow", "talks",
+         "spare", "parts", "joint"]  # fmt: skip
 
 
 def _folder(root: Path, n: int) -> Path:
+    """`n` distinct articles of about 1,500 characters, tagged for the fault server."""
     rng = random.Random(7)
     folder = root / "in"
     folder.mkdir()
     for i in range(n):
-        item = article(i, rng, chars=1500)
-        (folder / f"{item.id}.txt").write_text(item.text, encoding="utf-8")
+        words = " ".join(rng.choices(WORDS, k=220))
+        text = f"Reference ART-{i:05d}. Alpha Defence executives met officials. {words}."
+        (folder / f"a{i:05d}.txt").write_text(text, encoding="utf-8")
     return folder
+
+
+def config_for(url: str) -> Config:
+    return Config(base_url=url, model="bench", mode="json_schema", retry_backoff=0, timeout=120)
 
 
 def _run(folder: Path, out: Path, url: str, level: int, ray: RaySettings | None) -> dict[str, Any]:

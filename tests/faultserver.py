@@ -15,11 +15,15 @@ import argparse
 import json
 import re
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any, Literal, Self
 
 Fault = Literal[
@@ -274,6 +278,22 @@ def closed_port() -> int:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
     return port
+
+
+@contextmanager
+def fault_server(latency: float, limit: int | None) -> Iterator[str]:
+    """The fault server in its own process (so that it does not share our GIL); its URL."""
+    command = [sys.executable, "-m", "tests.faultserver", "--latency", str(latency)]
+    if limit:
+        command += ["--max-parallel", str(limit)]
+    root = Path(__file__).resolve().parents[1]
+    proc = subprocess.Popen(command, cwd=root, stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        yield proc.stdout.readline().strip()
+    finally:
+        proc.terminate()
+        proc.wait()
 
 
 def main() -> None:
