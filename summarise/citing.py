@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TypeVar
 
-from .dates import normalise_date
+from .dates import normalise_date, written_dates
 from .grounding import locate
 from .lexicon import HEDGE
 from .models import (
@@ -266,6 +266,23 @@ def _is_dateline(sentence: str) -> bool:
     return len(sentence.split()) <= _DATELINE_WORDS and _PROSE.search(sentence) is None
 
 
+def _written_as(c: _Citer, text: str, published: date | None) -> str | None:
+    """The article's own words for a date the model wrote in another form ("2023-10-10",
+    "January 19, 2023"): the first date phrase of an event's sentence that gives the very same
+    days, or None. A date no phrase of the article gives stays unwritten."""
+    wanted = normalise_date(text, published)
+    if wanted.earliest is None:
+        return None
+    for sentence in c.article.sentences:
+        if _is_dateline(sentence.text):
+            continue
+        future = HEDGE.search(fold(sentence.text)) is not None
+        for start, end, interval in written_dates(sentence.text, published, future=future):
+            if (interval.earliest, interval.latest) == (wanted.earliest, wanted.latest):
+                return sentence.text[start:end]
+    return None
+
+
 def _dates(c: _Citer, dates: Sequence[DateMention], published: date | None) -> list[DateMention]:
     kept: list[DateMention] = []
     seen: set[str] = set()
@@ -280,6 +297,15 @@ def _dates(c: _Citer, dates: Sequence[DateMention], published: date | None) -> l
 
         found = [(i, j) for i, j in c.judged(judge) if j.verdict == "supported"]
         events = [(i, j) for i, j in found if not _is_dateline(c.article.sentences[i].text)]
+        written = None if found else _written_as(c, mention.text, published)
+        if written is not None:  # the model wrote the date in its own form: use the article's
+            mention = mention.model_copy(update={"text": written})
+
+            def judge(article: ArticleText, i: int, written: str = written) -> Judgement:
+                return judge_date(article.sentences[i].text, written)
+
+            found = [(i, j) for i, j in c.judged(judge) if j.verdict == "supported"]
+            events = [(i, j) for i, j in found if not _is_dateline(c.article.sentences[i].text)]
         if not events:
             reason = (
                 "written only in a dateline or byline, not as an event's date"

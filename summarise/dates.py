@@ -32,7 +32,14 @@ from .date_words import (
 )
 from .text import fold
 
-__all__ = ["DateInterval", "Interval", "describe_interval", "iso_interval", "normalise_date"]
+__all__ = [
+    "DateInterval",
+    "Interval",
+    "describe_interval",
+    "iso_interval",
+    "normalise_date",
+    "written_dates",
+]
 
 # Parts of a month, as first and last day (None: the month's last day).
 _PARTS: list[tuple[int, int | None]] = [(1, 10), (11, 20), (21, None), (1, 15), (16, None)]
@@ -217,6 +224,48 @@ def normalise_date(text: str, published: date | None, *, future: bool = False) -
     ):
         interval = replace(interval, latest=published - timedelta(days=1))
     return interval
+
+
+# The longest date phrase looked for, in words ("in the second half of October 2025").
+_PHRASE_WORDS = 8
+
+
+def written_dates(
+    sentence: str, published: date | None, *, future: bool = False
+) -> list[tuple[int, int, DateInterval]]:
+    """Every phrase of `sentence` that reads in full as a date, as (start, end, interval), in
+    order and never overlapping: at each word the most complete phrase (without words that
+    change nothing), the most precise where two overlap. How the toolkit finds the words an
+    article used for a date the model wrote in its own form ("2023-10-10" for "on Wednesday")."""
+    words = [(m.start(), m.end()) for m in re.finditer(r"[^\s,;:()\[\]]+", sentence)]
+    candidates: list[tuple[int, int, DateInterval]] = []
+    for i, (start, _) in enumerate(words):
+        shortest: dict[DateInterval, int] = {}
+        for j in range(i, min(len(words), i + _PHRASE_WORDS)):
+            end = start + len(sentence[start : words[j][1]].rstrip(".!?"))
+            interval = _whole(sentence[start:end], published, future)
+            if interval.earliest is not None:
+                shortest.setdefault(interval, end)
+        if shortest:
+            interval, end = max(shortest.items(), key=lambda item: item[1])
+            candidates.append((start, end, interval))
+    rank = {"day": 0, "days": 0, "part_of_month": 1, "month": 2, "year": 3, "unknown": 4}
+    candidates.sort(key=lambda c: (rank[c[2].precision], c[0] - c[1], c[0]))
+    chosen: list[tuple[int, int, DateInterval]] = []
+    for start, end, interval in candidates:
+        if all(end <= a or b <= start for a, b, _ in chosen):
+            chosen.append((start, end, interval))
+    return sorted(chosen, key=lambda c: c[0])
+
+
+def _whole(text: str, published: date | None, future: bool) -> DateInterval:
+    """The text read in full as a date (with the day phrases), else unknown."""
+    folded_text = fold(text)
+    if folded_text in DAY_PHRASES:
+        text = DAY_PHRASES[folded_text]
+    tokens = _tokens(text, whole=True)
+    match = _GRAMMAR.fullmatch("".join(token.code for token in tokens))
+    return _interpret(match, tokens, published, future) if match else _UNKNOWN
 
 
 def _read(text: str, published: date | None, future: bool) -> DateInterval:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from summarise.citing import cite, split_denials
+from summarise.dates import written_dates
 from summarise.models import Attendee, DateMention, Denial, KeyFigure, Location, Stance, Topic
 
 TEXT = (
@@ -129,3 +132,39 @@ def test_text_addressed_to_a_model_is_never_evidence() -> None:
     assert [a.name for a in cited.attendees] == ["Alpha Defence"]
     (dropped,) = cited.dropped
     assert dropped.value == "Omega Arms" and "addressed to an AI model" in dropped.reason
+
+
+def test_a_date_the_model_wrote_in_its_own_form_gets_the_article_s_words() -> None:
+    text = (
+        "Singh met the French defence minister in Paris on Wednesday to discuss engines. "
+        "Paris, Oct 12 (ANI)."
+    )
+    cited = cite(
+        "t",
+        text,
+        published=date(2023, 10, 12),
+        dates=[
+            DateMention(text="2023-10-11", of="the meeting"),  # Wednesday before publication
+            DateMention(text="2023-10-09", of="the talks"),  # no phrase gives that day
+        ],
+    )
+    assert [(d.text, str(d.earliest), str(d.latest)) for d in cited.dates] == [
+        ("on Wednesday", "2023-10-11", "2023-10-11")
+    ]
+    assert cited.dates[0].evidence[0].quote.startswith("Singh met")
+    assert [(d.value, d.reason) for d in cited.dropped] == [
+        ("2023-10-09", "the article never writes this date")
+    ]
+
+
+def test_written_dates_finds_each_date_phrase_of_a_sentence_once() -> None:
+    sentence = (
+        "Singh arrived late on October 10, met Lecornu on Wednesday and left from 12 to 16 May."
+    )
+    found = written_dates(sentence, date(2023, 10, 12))
+    assert [(sentence[a:b], str(i.earliest), str(i.latest)) for a, b, i in found] == [
+        ("on October 10", "2023-10-10", "2023-10-10"),
+        ("on Wednesday", "2023-10-11", "2023-10-11"),
+        ("from 12 to 16 May", "2023-05-12", "2023-05-16"),
+    ]
+    assert written_dates("Officials said so in the coming weeks.", date(2023, 10, 12)) == []
