@@ -182,7 +182,32 @@ def _attendees(
                 }
             )
         )
-    return kept
+    return _untitled(c, kept)
+
+
+def _untitled(c: _Citer, attendees: list[Attendee]) -> list[Attendee]:
+    """One attendee per party: "Union Defence Minister Rajnath Singh" beside "Rajnath Singh" is
+    the same person with a title, which becomes the role if none is given."""
+    keys = {_key(a.name): a for a in attendees}
+    kept: list[Attendee] = []
+    for attendee in attendees:
+        key = _key(attendee.name)
+        short = next(
+            (k for k in keys if len(k.split()) >= 2 and key.endswith(" " + k)
+             and keys[k].kind == attendee.kind),
+            None,
+        )  # fmt: skip
+        if short is None:
+            kept.append(attendee)
+            continue
+        same = keys[short]
+        words = attendee.name.split()
+        title = " ".join(words[: len(words) - len(same.name.split())]).strip(" ,")
+        if same.role is None and _key(title) not in ("", "the", "a", "an"):
+            keys[short] = same.model_copy(update={"role": title})
+        reason = f"the same party as {same.name}, with a title"
+        c.dropped.append(DroppedItem(field="attendees", value=attendee.name, reason=reason))
+    return [keys[_key(a.name)] for a in kept]
 
 
 def _to_whom(sentence: str) -> str | None:

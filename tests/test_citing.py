@@ -168,3 +168,27 @@ def test_written_dates_finds_each_date_phrase_of_a_sentence_once() -> None:
         ("from 12 to 16 May", "2023-05-12", "2023-05-16"),
     ]
     assert written_dates("Officials said so in the coming weeks.", date(2023, 10, 12)) == []
+
+
+def test_an_attendee_named_again_with_a_title_is_one_attendee_with_that_role() -> None:
+    text = (
+        "Defence Minister Rajnath Singh met Sebastien Lecornu in Paris. Rajnath Singh also "
+        "visited the Safran plant."
+    )
+    person = {"kind": "person", "stance": "asserted"}
+    cited = cite(
+        "t",
+        text,
+        attendees=[
+            Attendee(name="Defence Minister Rajnath Singh", **person),  # type: ignore[arg-type]
+            Attendee(name="Rajnath Singh", **person),  # type: ignore[arg-type]
+            Attendee(name="Sebastien Lecornu", **person),  # type: ignore[arg-type]
+        ],
+    )
+    assert [(a.name, a.role) for a in cited.attendees] == [
+        ("Rajnath Singh", "Defence Minister"),
+        ("Sebastien Lecornu", None),
+    ]
+    assert [(d.value, d.reason) for d in cited.dropped] == [
+        ("Defence Minister Rajnath Singh", "the same party as Rajnath Singh, with a title")
+    ]
