@@ -7,6 +7,7 @@ import fcntl
 import json
 import os
 import re
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -29,7 +30,8 @@ from summarise.batch.discover import discover
 from summarise.batch.many import _Pace
 from summarise.config import Config
 from summarise.console import progress_for
-from summarise.errors import BackendError, ConfigError, ExtractionError, InputError
+from summarise.errors import BackendError, ConfigError, ExtractionError, InputError, SummariseError
+from summarise.extraction import summarise as extract_one
 from summarise.extraction.drafts import PASSES
 from summarise.loading import load_article
 from summarise.merging import MergedReport, merge
@@ -882,3 +884,35 @@ def test_extract_files_names_reports_by_stem(
     assert results[1].status == "failed" and "HTTP 500" in (results[1].error or "")
     assert results[2].error and "same file stem" in results[2].error
     assert summary.exit_code == 1
+
+
+# --- the article's deadline ------------------------------------------------------------------
+
+
+def test_the_article_deadline_ends_a_slow_pass_with_a_partial_report_that_says_so(
+    server: Callable[..., FaultServer],
+) -> None:
+    fake = server({"slow": ["ok", "hang"]}, hang=5.0)  # the facts answer, the themes never do
+    config = config_for(fake.url, timeout=10.0, article_timeout=1.5, max_retries=0)
+
+    started = time.monotonic()
+    report = extract_one(article_text("slow"), config=config)
+
+    assert time.monotonic() - started < 4.0  # the deadline, not the 10 s request timeout
+    assert report.extraction.missing == ["themes"]
+    assert [p.name for p in report.extraction.passes] == ["facts"]
+    assert report.attendees and not report.topics
+    (warning,) = [w for w in report.warnings if w.kind == "partial"]
+    assert "time ran out" in warning.message and "themes" in warning.message
+
+
+def test_an_article_whose_first_pass_outlives_the_deadline_fails_saying_so(
+    server: Callable[..., FaultServer],
+) -> None:
+    fake = server({"stuck": ["hang"]}, hang=5.0)
+    config = config_for(fake.url, timeout=10.0, article_timeout=1.5, max_retries=0)
+
+    started = time.monotonic()
+    with pytest.raises(SummariseError, match="time ran out"):
+        extract_one(article_text("stuck"), config=config)
+    assert time.monotonic() - started < 4.0
