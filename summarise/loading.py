@@ -203,6 +203,7 @@ def _from_html(path: Path, content: str) -> Article:
         title=parser.title(),
         url=parser.url(),
         published=parser.published(),
+        hidden=parser.hidden_text(),
     )
 
 

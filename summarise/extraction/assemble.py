@@ -15,6 +15,7 @@ from .. import __version__
 from ..chunking import Chunk
 from ..citing import cite
 from ..config import Config
+from ..instructions import find_instructions
 from ..models import (
     Article,
     Attendee,
@@ -61,6 +62,23 @@ def _items(results: Sequence[CallResult | None]) -> dict[str, list[Any]]:
             for x in themes.risks
         ]
     return items
+
+
+def _hidden_warnings(hidden: Sequence[str]) -> list[ReportWarning]:
+    """A warning for each passage the page hid from readers that addresses an AI model."""
+    warnings = []
+    for text in hidden:
+        for span in find_instructions(text):
+            passage = " ".join(text[span.start : span.end].split())
+            shown = passage if len(passage) <= 120 else passage[:117] + "..."
+            warnings.append(
+                ReportWarning(
+                    kind="hidden_text",
+                    message=f"The page hid text from its readers that addresses an AI model "
+                    f"({span.reason}); it was left out of the article: {shown!r}",
+                )
+            )
+    return warnings
 
 
 def _warnings(marked: Sequence[MarkedSpan], missing: Sequence[str]) -> list[ReportWarning]:
@@ -148,7 +166,7 @@ def assemble(
         risks=cited.risks,
         key_figures=cited.key_figures,
         dropped=cited.dropped,
-        warnings=_warnings(marked, missing),
+        warnings=_warnings(marked, missing) + _hidden_warnings(article.hidden),
         extraction=ExtractionInfo(
             backend=config.backend or "",
             model=config.model or "",

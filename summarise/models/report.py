@@ -71,6 +71,11 @@ class Article(StrictModel):
     published: date | None = Field(
         default=None, description="Publication date; anchors dates written without a year."
     )
+    hidden: list[str] = Field(
+        default_factory=list,
+        description="Text the page hid from readers (hidden elements, comments), left out of "
+        "`text`: never shown to the model, never evidence; a report warns when it addresses one.",
+    )
 
     @classmethod
     def from_text(cls, text: str, **metadata: object) -> Article:
