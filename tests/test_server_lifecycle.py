@@ -99,6 +99,9 @@ def test_a_stopped_command_leaves_no_server(tmp_path: Path, command: str, signum
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        # as from a terminal: under nohup (or a CI runner that ignores SIGHUP) the child would
+        # inherit "ignore", and a hangup would rightly do nothing
+        preexec_fn=lambda: signal.signal(signal.SIGHUP, signal.SIG_DFL),
     )
     try:
         _wait_for(busy, 60)  # the server is up and answering a completion
