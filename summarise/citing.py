@@ -308,6 +308,20 @@ def _written_as(c: _Citer, text: str, published: date | None) -> str | None:
     return None
 
 
+def _date_sentences(
+    c: _Citer, written: str
+) -> tuple[Judge, list[tuple[int, Judgement]], list[tuple[int, Judgement]]]:
+    """The judge of a date as written, the sentences that write it, and those of them that are
+    not datelines."""
+
+    def judge(article: ArticleText, i: int) -> Judgement:
+        return judge_date(article.sentences[i].text, written)
+
+    found = [(i, j) for i, j in c.judged(judge) if j.verdict == "supported"]
+    events = [(i, j) for i, j in found if not _is_dateline(c.article.sentences[i].text)]
+    return judge, found, events
+
+
 def _dates(c: _Citer, dates: Sequence[DateMention], published: date | None) -> list[DateMention]:
     kept: list[DateMention] = []
     seen: set[str] = set()
@@ -317,20 +331,11 @@ def _dates(c: _Citer, dates: Sequence[DateMention], published: date | None) -> l
             continue
         seen.add(key)
 
-        def judge(article: ArticleText, i: int, written: str = mention.text) -> Judgement:
-            return judge_date(article.sentences[i].text, written)
-
-        found = [(i, j) for i, j in c.judged(judge) if j.verdict == "supported"]
-        events = [(i, j) for i, j in found if not _is_dateline(c.article.sentences[i].text)]
+        judge, found, events = _date_sentences(c, mention.text)
         written = None if found else _written_as(c, mention.text, published)
         if written is not None:  # the model wrote the date in its own form: use the article's
             mention = mention.model_copy(update={"text": written})
-
-            def judge(article: ArticleText, i: int, written: str = written) -> Judgement:
-                return judge_date(article.sentences[i].text, written)
-
-            found = [(i, j) for i, j in c.judged(judge) if j.verdict == "supported"]
-            events = [(i, j) for i, j in found if not _is_dateline(c.article.sentences[i].text)]
+            judge, found, events = _date_sentences(c, written)
         if not events:
             reason = (
                 "written only in a dateline or byline, not as an event's date"

@@ -243,7 +243,8 @@ def written_dates(
         shortest: dict[DateInterval, int] = {}
         for j in range(i, min(len(words), i + _PHRASE_WORDS)):
             end = start + len(sentence[start : words[j][1]].rstrip(".!?"))
-            interval = _whole(sentence[start:end], published, future)
+            phrase = sentence[start:end]
+            interval = _whole(DAY_PHRASES.get(fold(phrase), phrase), published, future)
             if interval.earliest is not None:
                 shortest.setdefault(interval, end)
         if shortest:
@@ -259,10 +260,7 @@ def written_dates(
 
 
 def _whole(text: str, published: date | None, future: bool) -> DateInterval:
-    """The text read in full as a date (with the day phrases), else unknown."""
-    folded_text = fold(text)
-    if folded_text in DAY_PHRASES:
-        text = DAY_PHRASES[folded_text]
+    """The text read in full as a date, else unknown."""
     tokens = _tokens(text, whole=True)
     match = _GRAMMAR.fullmatch("".join(token.code for token in tokens))
     return _interpret(match, tokens, published, future) if match else _UNKNOWN
@@ -270,12 +268,9 @@ def _whole(text: str, published: date | None, future: bool) -> DateInterval:
 
 def _read(text: str, published: date | None, future: bool) -> DateInterval:
     """The whole text as a date, else the first date inside it, else unknown."""
-    tokens = _tokens(text, whole=True)
-    match = _GRAMMAR.fullmatch("".join(token.code for token in tokens))
-    if match:
-        interval = _interpret(match, tokens, published, future)
-        if interval != _UNKNOWN:
-            return interval
+    interval = _whole(text, published, future)
+    if interval != _UNKNOWN:
+        return interval
     tokens = _tokens(text, whole=False)
     for match in _GRAMMAR.finditer("".join(token.code for token in tokens)):
         interval = _interpret(match, tokens, published, future)
