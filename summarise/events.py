@@ -46,13 +46,12 @@ from .event_keys import (
     Folder,
     Interval,
     PairScore,
-    block_keys,
     gap_days,
     merged_interval,
     read_folder,
-    score_pair,
     week_keys,
 )
+from .event_pairs import PairScorer, scored_pairs
 from .merging import CopyGroup, find_copies, merge
 from .models import DefenceMeetingReport, Source
 from .models.events import (
@@ -126,12 +125,15 @@ def group_events(
     *,
     aliases: AliasTable | None = None,
     overrides: EventOverrides | None = None,
+    scorer: PairScorer | None = None,
 ) -> list[EventGroup]:
     """The events of a folder of reports, earliest first (see the module docstring).
 
     Deterministic and independent of the reports' order; reports of the same source are one
     article. Override entries naming articles that are not in the folder are ignored (see
     `unmatched_overrides`); raises InputError when the overrides contradict one another.
+    `scorer` finds the joining pairs (default: `scored_pairs`, here; a distributed run gives
+    one that spreads `block_scores` over its workers and returns the same pairs).
     """
     folder = read_folder(reports, aliases)
     rules = overrides or EventOverrides()
@@ -152,7 +154,7 @@ def group_events(
         members = [i for i in joiner.present(copy.source_ids) if i not in moved]
         for other in members[1:]:
             joiner.join(members[0], other, _copy_reason(folder, members[0], other, copy))
-    for i, j, pair in _scored_pairs(folder):
+    for i, j, pair in (scorer or scored_pairs)(folder):
         if i not in moved and j not in moved and joiner.sets.find(i) != joiner.sets.find(j):
             joiner.join(i, j, _evidence_reason(folder, i, j, pair))
     provisional = joiner.ids()
@@ -176,26 +178,6 @@ def _override(joiner: _Joiner, i: int, j: int, kind: OverrideKind) -> None:
     )
     if not joiner.join(i, j, reason):
         raise InputError(f"the overrides contradict: {a} and {b} are {verb} but also split")
-
-
-def _scored_pairs(folder: Folder) -> list[tuple[int, int, PairScore]]:
-    """Candidate pairs that score enough to join, best first (ties by index)."""
-    articles = folder.articles
-    order = sorted(
-        range(len(articles)),
-        key=lambda i: (
-            articles[i].span or (date.max, date.max),
-            articles[i].published or date.max,
-            i,
-        ),
-    )
-    pairs = []
-    for x, y in candidate_pairs([block_keys(articles[i]) for i in order]):
-        i, j = sorted((order[x], order[y]))
-        pair = score_pair(articles[i], articles[j], folder)
-        if pair.score >= JOIN_SCORE and not pair.apart:
-            pairs.append((i, j, pair))
-    return sorted(pairs, key=lambda p: (-p[2].score, p[0], p[1]))
 
 
 def _copy_reason(folder: Folder, i: int, j: int, copy: CopyGroup) -> GroupingReason:

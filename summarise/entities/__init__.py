@@ -6,7 +6,7 @@ the union-find and the candidate pairs, `links` the relations between distinct e
 """
 
 from .aliases import AliasTable, load_aliases
-from .blocking import MAX_BLOCK, NEIGHBOURS, DisjointSets, candidate_pairs
+from .blocking import MAX_BLOCK, NEIGHBOURS, DisjointSets, block_pairs, blocks, candidate_pairs
 from .links import Link, LinkBasis, LinkRelation
 from .resolution import Entity, NameMention, Resolution, resolve
 
@@ -21,6 +21,8 @@ __all__ = [
     "LinkRelation",
     "NameMention",
     "Resolution",
+    "block_pairs",
+    "blocks",
     "candidate_pairs",
     "load_aliases",
     "resolve",

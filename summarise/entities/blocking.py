@@ -7,9 +7,9 @@ work grows with the number of distinct items, not its square.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
-__all__ = ["MAX_BLOCK", "NEIGHBOURS", "DisjointSets", "candidate_pairs"]
+__all__ = ["MAX_BLOCK", "NEIGHBOURS", "DisjointSets", "block_pairs", "blocks", "candidate_pairs"]
 
 # Blocks larger than this are not compared all-pairs but by sorted neighbourhood.
 MAX_BLOCK = 64
@@ -64,6 +64,26 @@ class DisjointSets:
         return sorted(members.values())
 
 
+def blocks(block_keys: Sequence[Iterable[str]]) -> dict[str, list[int]]:
+    """The items (indexes, ascending) that share each block key."""
+    found: dict[str, list[int]] = defaultdict(list)
+    for index, keys in enumerate(block_keys):
+        for key in set(keys):
+            found[key].append(index)
+    return found
+
+
+def block_pairs(
+    members: Sequence[int], *, max_block: int = MAX_BLOCK, window: int = NEIGHBOURS
+) -> Iterator[tuple[int, int]]:
+    """The pairs one block gives (members ascending): all of them in a small block, else each
+    member with its next `window` members (sorted neighbourhood)."""
+    reach = len(members) if len(members) <= max_block else window + 1
+    for position, i in enumerate(members):
+        for j in members[position + 1 : position + reach]:
+            yield i, j
+
+
 def candidate_pairs(
     block_keys: Sequence[Iterable[str]], *, max_block: int = MAX_BLOCK, window: int = NEIGHBOURS
 ) -> list[tuple[int, int]]:
@@ -73,13 +93,7 @@ def candidate_pairs(
     next `window` items in index order (sorted neighbourhood: callers sort items by key), so the
     number of pairs stays linear in the number of items.
     """
-    blocks: dict[str, list[int]] = defaultdict(list)
-    for index, keys in enumerate(block_keys):
-        for key in set(keys):
-            blocks[key].append(index)
     pairs: set[tuple[int, int]] = set()
-    for members in blocks.values():
-        reach = len(members) if len(members) <= max_block else window + 1
-        for position, i in enumerate(members):
-            pairs.update((i, j) for j in members[position + 1 : position + reach])
+    for members in blocks(block_keys).values():
+        pairs.update(block_pairs(members, max_block=max_block, window=window))
     return sorted(pairs)
