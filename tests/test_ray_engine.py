@@ -13,9 +13,18 @@ from typing import Any
 import pytest
 
 from summarise.batch import RaySettings, run_folder
+from summarise.batch.outputs import LocalEvents
 from summarise.batch.ray_engine import _pack_error, _split
+from summarise.batch.ray_events import RayEvents
 from summarise.errors import BackendError, SummariseError
 
+from .event_fixtures import (
+    deal_report,
+    gold_fed_reports,
+    ministers_reports,
+    visit_copy_report,
+    visit_report,
+)
 from .faultserver import FaultServer
 from .test_batch import CALLS, config_for, entries, server, write_articles
 
@@ -145,3 +154,23 @@ def test_errors_cross_to_the_driver_as_themselves_or_as_their_message() -> None:
 def test_rate_limits_are_split_so_the_workers_never_exceed_the_run_limit() -> None:
     assert _split(None, 4) is None
     assert _split(60, 4) == 15 and _split(10, 3) == 3
+
+
+def test_events_grouped_and_merged_on_ray_are_the_local_ones(cluster: None) -> None:
+    reports = [
+        *gold_fed_reports(),
+        visit_report(),
+        visit_copy_report(),
+        deal_report(),
+        *ministers_reports(),
+    ]  # the dev set's real articles, and hand-built stories
+    local, on_ray = LocalEvents(), RayEvents(workers=2)
+
+    groups = local.group(reports, aliases=None, overrides=None)
+    assert on_ray.group(reports, aliases=None, overrides=None) == groups
+    assert len(groups) > 10 and any(len(g.articles) > 1 for g in groups)
+
+    pages = [(p.json, p.html, p.problems) for p in local.pages(reports, groups, aliases=None)]
+    assert [(p.json, p.html, p.problems) for p in on_ray.pages(reports, groups, aliases=None)] == (
+        pages
+    )

@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from pydantic import ValidationError
 
@@ -31,7 +31,9 @@ from ..output import OutputError, write_json_atomic
 from .discover import Found, discover, report_names, safe_name, storable
 from .many import _Limiter, asummarise_many, default_concurrency
 from .outputs import write_outputs
+from .ray_cluster import ray_cluster
 from .ray_engine import RaySettings, ray_outcomes
+from .ray_events import RayEvents
 from .reading import Job, Layout, provenance_of, read_articles, record_failure
 from .record import ArticleEntry, RunSummary, SkippedFile, tally
 from .terminate import Terminate
@@ -286,6 +288,7 @@ async def _run(
         write_outputs(
             out, reports, summary, previous, one_event=options.one_event,
             overrides=options.overrides, aliases=options.aliases,
+            engine=None if options.ray is None else RayEvents(options.ray.workers),
         )  # fmt: skip
     summary.seconds = round(time.perf_counter() - clock, 3)
     tally(summary)
@@ -318,6 +321,14 @@ def _check_options(concurrency: int | None, rpm: int | None, tpm: int | None) ->
     if concurrency is not None and concurrency < 1:
         raise ConfigError(f"concurrency must be at least 1, got {concurrency}")
     _Limiter(rpm, tpm)  # validates the limits
+
+
+def _cluster(config: Config, ray: RaySettings | None) -> contextlib.AbstractContextManager[Any]:
+    """One Ray cluster for the whole of a Ray run (extraction, grouping, merges); none when
+    there is no served model to run against (the run then stops with that reason)."""
+    if ray is None or not (ray.endpoints or config.base_url):
+        return contextlib.nullcontext()
+    return ray_cluster()
 
 
 def run_folder(
@@ -370,7 +381,7 @@ def run_folder(
     config = config or resolve_config()
     _check_options(concurrency, rpm, tpm)
     options = _Options(concurrency, rpm, tpm, follow_links, one_event, overrides, aliases, ray)
-    with exclusive(out):
+    with exclusive(out), _cluster(config, ray):
         return asyncio.run(_run(directory, out, config, options, progress or _Silent()))
 
 

@@ -20,6 +20,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from pydantic import BaseModel
 
@@ -27,10 +28,19 @@ from .. import __version__
 from ..entities import AliasTable
 from ..errors import SummariseError
 from ..models import DefenceMeetingReport, EventOverrides, MergedReport
+from ..models.events import EventGroup, EventReport
 from ..output import OutputError, write_json_atomic, write_text_atomic
 from .record import RunSummary
 
-__all__ = ["EventsWritten", "write_events", "write_outputs"]
+__all__ = [
+    "EventPage",
+    "EventsEngine",
+    "EventsWritten",
+    "LocalEvents",
+    "event_page",
+    "write_events",
+    "write_outputs",
+]
 
 _EVENT_FILE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\.(?:json|html)")
 
@@ -79,38 +89,114 @@ class EventsWritten:
     problems: list[str]
 
 
+@dataclass(frozen=True)
+class EventPage:
+    """One event's files as text: `events/<id>.json`, its review page, and the provenance
+    problems of its merge."""
+
+    event: EventReport
+    json: str
+    html: str
+    problems: list[str]
+
+
+def event_page(event: EventReport) -> EventPage:
+    """The files of one merged event (what a worker of a distributed run makes, too)."""
+    from ..merging import verify_provenance
+    from ..review import render_html
+
+    return EventPage(
+        event,
+        event.model_dump_json(indent=2) + "\n",
+        render_html(event, index_href="../review.html"),
+        verify_provenance(event.report),
+    )
+
+
+class EventsEngine(Protocol):
+    """Where a run's events are grouped and merged: here (`LocalEvents`) or on a cluster
+    (`batch.ray_events`). Every engine gives the same groups and pages."""
+
+    def group(
+        self,
+        reports: Sequence[DefenceMeetingReport],
+        *,
+        aliases: AliasTable | None,
+        overrides: EventOverrides | None,
+    ) -> list[EventGroup]:
+        """The events of `reports` (`summarise.events.group_events`)."""
+        ...
+
+    def pages(
+        self,
+        reports: Sequence[DefenceMeetingReport],
+        groups: Sequence[EventGroup],
+        *,
+        aliases: AliasTable | None,
+    ) -> list[EventPage]:
+        """Each group merged (`summarise.events.merge_events`) as its pages, in `groups` order."""
+        ...
+
+
+class LocalEvents:
+    """Events grouped and merged in this process."""
+
+    def group(
+        self,
+        reports: Sequence[DefenceMeetingReport],
+        *,
+        aliases: AliasTable | None,
+        overrides: EventOverrides | None,
+    ) -> list[EventGroup]:
+        from ..events import group_events
+
+        return group_events(reports, aliases=aliases, overrides=overrides)
+
+    def pages(
+        self,
+        reports: Sequence[DefenceMeetingReport],
+        groups: Sequence[EventGroup],
+        *,
+        aliases: AliasTable | None,
+    ) -> list[EventPage]:
+        from ..events import merge_events
+
+        return [event_page(e) for e in merge_events(reports, groups, aliases=aliases)]
+
+
 def write_events(
     reports: Sequence[DefenceMeetingReport],
     out: str | Path,
     *,
     aliases: AliasTable | None = None,
     overrides: EventOverrides | None = None,
+    engine: EventsEngine | None = None,
 ) -> EventsWritten:
     """Group reports into events (`summarise.events`) and write them into `out`.
 
     Writes `events/<id>.json` and `.html` per event, `events.json`, `review.html` (the list of
     events, or the only event's page) and `merged.json` when there is one event; removes the
     files of events that no longer exist, and a `merged.json` once there are several. Override
-    entries naming articles that are not among the reports are returned as warnings. Raises
-    InputError when the reports cannot be grouped, OutputError when a file cannot be written.
+    entries naming articles that are not among the reports are returned as warnings. The
+    grouping and merges run on `engine` (default: here). Raises InputError when the reports
+    cannot be grouped, OutputError when a file cannot be written.
     """
-    from ..events import event_index, group_events, merge_events, unmatched_overrides
-    from ..merging import verify_provenance
+    from ..events import event_index, unmatched_overrides
     from ..review import render_events_html, render_html
 
     out = Path(out)
-    groups = group_events(reports, aliases=aliases, overrides=overrides)
-    events = merge_events(reports, groups, aliases=aliases)
+    engine = engine or LocalEvents()
+    groups = engine.group(reports, aliases=aliases, overrides=overrides)
+    pages = engine.pages(reports, groups, aliases=aliases)
     kept = set()
-    for each in events:
-        kept |= {f"{each.event.id}.json", f"{each.event.id}.html"}
-        write_json_atomic(out / "events" / f"{each.event.id}.json", each)
-        write_text_atomic(
-            out / "events" / f"{each.event.id}.html",
-            render_html(each, index_href="../review.html"),
-        )
+    for page in pages:
+        name = page.event.event.id
+        kept |= {f"{name}.json", f"{name}.html"}
+        write_text_atomic(out / "events" / f"{name}.json", page.json)
+        write_text_atomic(out / "events" / f"{name}.html", page.html)
     _prune(out / "events", kept)
     write_json_atomic(out / "events.json", event_index(groups))
+    events = [page.event for page in pages]
     if len(events) == 1:
         write_json_atomic(out / "merged.json", events[0].report)
         write_text_atomic(out / "review.html", render_html(events[0]))
@@ -123,7 +209,7 @@ def write_events(
         if unknown
         else []
     )
-    problems = [f"{e.event.id}: {p}" for e in events for p in verify_provenance(e.report)]
+    problems = [f"{p.event.event.id}: {problem}" for p in pages for problem in p.problems]
     return EventsWritten(len(events), len(events) == 1, warnings, problems)
 
 
@@ -147,6 +233,7 @@ def write_outputs(
     one_event: bool = False,
     overrides: EventOverrides | None = None,
     aliases: AliasTable | None = None,
+    engine: EventsEngine | None = None,
 ) -> None:
     """A run's merge outputs: its events (`write_events`), or with `one_event` the folder
     merged as one report (`merged.json`, `review.html`), as before events.
@@ -175,7 +262,9 @@ def write_outputs(
 
             written = _write_one(out, merge(ordered, aliases=aliases))
         else:
-            written = write_events(ordered, out, aliases=aliases, overrides=overrides)
+            written = write_events(
+                ordered, out, aliases=aliases, overrides=overrides, engine=engine
+            )
     except OutputError as exc:
         summary.status = "failed"
         summary.error = f"The reports are written but not their merge: {exc}"

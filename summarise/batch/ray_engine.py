@@ -12,17 +12,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
-import os
 import pickle
-from collections.abc import AsyncGenerator, Generator, Iterator, Sequence
+from collections.abc import AsyncGenerator, Generator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from ..config import Config
-from ..errors import ConfigError, SetupError, SummariseError
+from ..errors import ConfigError, SummariseError
 from ..models import Article, DefenceMeetingReport
 from .many import Outcome, asummarise_many
+from .ray_cluster import ray_cluster
 
 __all__ = ["RaySettings", "ray_outcomes"]
 
@@ -90,42 +89,11 @@ def _split(limit: int | None, workers: int) -> int | None:
     return None if limit is None else max(1, limit // workers)
 
 
-def _import_ray() -> Any:
-    try:
-        import ray
-        import ray.data
-    except ImportError as exc:
-        raise SetupError(
-            "--engine ray needs Ray Data: pip install 'summarise[ray]' (or pip install -e "
-            "'.[ray]' in a checkout)."
-        ) from exc
-    return ray
-
-
-@contextlib.contextmanager
-def _cluster(ray: Any) -> Iterator[None]:
-    """Ray as found (`RAY_ADDRESS`, or already initialised), else a local cluster for the run."""
-    if ray.is_initialized():
-        yield
-        return
-    for name in ("ray", "ray.data"):  # Ray's progress notes are not the run's progress
-        logging.getLogger(name).setLevel(logging.WARNING)
-    ray.init(address=os.environ.get("RAY_ADDRESS"), include_dashboard=False,
-             log_to_driver=False, logging_level=logging.WARNING)  # fmt: skip
-    try:
-        yield
-    finally:
-        ray.shutdown()
-
-
 def _rows(
     articles: Sequence[Article], config: Config, settings: RaySettings, concurrency: int,
     rpm: int | None, tpm: int | None,
 ) -> Generator[dict[str, Any], None, None]:  # fmt: skip
-    ray = _import_ray()
-    with _cluster(ray):
-        context = ray.data.DataContext.get_current()
-        context.enable_progress_bars = False
+    with ray_cluster() as ray:
         cpus = int(ray.cluster_resources().get("CPU", 1))
         workers = max(1, min(settings.workers or cpus, len(articles)))
         if rpm is not None:
