@@ -3,6 +3,7 @@ same reports and events as the local run, failures recorded, finished work reuse
 
 from __future__ import annotations
 
+import asyncio
 import importlib.util
 import json
 import os
@@ -14,7 +15,7 @@ import pytest
 
 from summarise.batch import RaySettings, run_folder
 from summarise.batch.outputs import LocalEvents
-from summarise.batch.ray_engine import _pack_error, _split
+from summarise.batch.ray_engine import _pack_error, _SharedLimits, _SharedPacer
 from summarise.batch.ray_events import RayEvents
 from summarise.errors import BackendError, SummariseError
 
@@ -151,9 +152,33 @@ def test_errors_cross_to_the_driver_as_themselves_or_as_their_message() -> None:
     assert isinstance(odd, SummariseError) and str(odd) == "Odd: 1/2"
 
 
-def test_rate_limits_are_split_so_the_workers_never_exceed_the_run_limit() -> None:
-    assert _split(None, 4) is None
-    assert _split(60, 4) == 15 and _split(10, 3) == 3
+def test_the_workers_share_the_run_s_rate_limits(
+    tmp_path: Path, server: Callable[..., FaultServer], cluster: None
+) -> None:
+    import ray
+
+    limits: Any = ray.remote(_SharedLimits).options(num_cpus=0).remote(6000, 10**7)
+
+    @ray.remote(num_cpus=0)
+    def articles(pacer: _SharedPacer, count: int) -> None:
+        async def admit_all() -> None:
+            for _ in range(count):
+                await pacer.admit(900)
+                pacer.settle(900, 2, 1200)
+
+        asyncio.run(admit_all())
+
+    ray.get([articles.remote(_SharedPacer(limits), n) for n in (3, 5)])  # two processes
+    assert ray.get(limits.count.remote()) == 8  # every admission went through the one actor
+
+    src = tmp_path / "in"
+    keys = [f"r{i}" for i in range(6)]
+    write_articles(src, keys)
+    fake = server(latency=0.01)
+    summary = run_folder(src, tmp_path / "out", config=config_for(fake.url, timeout=10.0),
+                         rpm=6000, tpm=10**7, ray=RaySettings(workers=2, block_size=2))  # fmt: skip
+    assert summary.status == "complete" and summary.counts.done == len(keys)
+    assert all(fake.requests[k] == CALLS for k in keys)
 
 
 def test_events_grouped_and_merged_on_ray_are_the_local_ones(cluster: None) -> None:

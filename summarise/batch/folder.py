@@ -29,7 +29,7 @@ from ..errors import ConfigError, InputError, SummariseError
 from ..models import DefenceMeetingReport, EventOverrides
 from ..output import OutputError, write_json_atomic
 from .discover import Found, discover, report_names, safe_name, storable
-from .many import _Limiter, asummarise_many, default_concurrency
+from .many import Limiter, asummarise_many, default_concurrency
 from .outputs import write_outputs
 from .ray_cluster import ray_cluster
 from .ray_engine import RaySettings, ray_outcomes
@@ -320,7 +320,7 @@ def _check_apart(directory: Path, out: Path) -> None:
 def _check_options(concurrency: int | None, rpm: int | None, tpm: int | None) -> None:
     if concurrency is not None and concurrency < 1:
         raise ConfigError(f"concurrency must be at least 1, got {concurrency}")
-    _Limiter(rpm, tpm)  # validates the limits
+    Limiter(rpm, tpm)  # validates the limits
 
 
 def _cluster(config: Config, ray: RaySettings | None) -> contextlib.AbstractContextManager[Any]:

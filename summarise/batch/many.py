@@ -14,7 +14,7 @@ import time
 from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from ..backends import backend_for, settled
 from ..chunking import CHARS_PER_TOKEN
@@ -26,7 +26,14 @@ from ..models import Article, DefenceMeetingReport
 if TYPE_CHECKING:
     import openai
 
-__all__ = ["Outcome", "asummarise_many", "default_concurrency", "summarise_many"]
+__all__ = [
+    "Limiter",
+    "Outcome",
+    "Pacer",
+    "asummarise_many",
+    "default_concurrency",
+    "summarise_many",
+]
 
 _PROMPT_TOKENS = 800  # instructions and chat template around the article
 
@@ -88,7 +95,21 @@ class _Pace:
         self._level = min(self._capacity, self._level - amount)
 
 
-class _Limiter:
+class Pacer(Protocol):
+    """What paces a run's articles: admits each before its first request, with its estimated
+    tokens, then settles what it really cost. `Limiter` here; shared by a cluster's workers
+    in a Ray run."""
+
+    async def admit(self, tokens: int) -> None:
+        """Wait until the article may start."""
+        ...
+
+    def settle(self, estimate: int, requests: int, tokens: int | None) -> None:
+        """Charge what the article really cost beyond its admission."""
+        ...
+
+
+class Limiter:
     """Requests and tokens per minute for hosted APIs; either limit may be absent."""
 
     def __init__(self, rpm: int | None, tpm: int | None) -> None:
@@ -166,7 +187,7 @@ async def _load(item: ArticleInput) -> Article:
     return as_article(item)
 
 
-async def _extract(index: int, item: ArticleInput, session: _Session, limiter: _Limiter) -> Outcome:
+async def _extract(index: int, item: ArticleInput, session: _Session, limiter: Pacer) -> Outcome:
     started = time.perf_counter()
 
     def seconds() -> float:
@@ -200,6 +221,7 @@ async def asummarise_many(
     concurrency: int | None = None,
     rpm: int | None = None,
     tpm: int | None = None,
+    pacer: Pacer | None = None,
 ) -> AsyncGenerator[Outcome, None]:
     """Extract many articles concurrently; yield each `Outcome` as soon as it is complete.
 
@@ -214,7 +236,7 @@ async def asummarise_many(
     workers = concurrency or default_concurrency(config)
     if workers < 1:
         raise ConfigError(f"concurrency must be at least 1, got {workers}")
-    limiter = _Limiter(rpm, tpm)
+    limiter = pacer or Limiter(rpm, tpm)
     session = _Session(config, client)
     inputs = enumerate(articles)
     # one finished outcome waits at most: workers never run ahead of what the caller has

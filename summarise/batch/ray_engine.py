@@ -4,8 +4,9 @@ the cluster's workers against served models, each outcome streamed back to the r
 The run itself (finding files, reusing reports, writing them, events, `run.json`) stays on
 the driver, so a Ray run writes what a local run writes. Only the model calls move: each
 block of articles is extracted by one worker with `asummarise_many`, against one of the
-endpoints (blocks are spread over them in turn). Rate limits are split between the workers,
-so their sum never exceeds the run's limit. Needs the `ray` extra and a served model.
+endpoints (blocks are spread over them in turn). Rate limits are the cluster's: one actor
+holds the run's buckets and every worker's articles are admitted by it, so the workers
+together keep to `--rpm` and `--tpm`. Needs the `ray` extra and a served model.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import Any
 from ..config import Config
 from ..errors import ConfigError, SummariseError
 from ..models import Article, DefenceMeetingReport
-from .many import Outcome, asummarise_many
+from .many import Limiter, Outcome, asummarise_many
 from .ray_cluster import ray_cluster
 
 __all__ = ["RaySettings", "ray_outcomes"]
@@ -50,13 +51,46 @@ def _pack_error(exc: Exception) -> bytes:
     return data
 
 
+class _SharedLimits:
+    """The run's rate limits, held once for the cluster (a Ray actor): workers wait here for
+    each article's admission, so the limit is the run's, however busy each worker is."""
+
+    def __init__(self, rpm: int | None, tpm: int | None) -> None:
+        self.limiter = Limiter(rpm, tpm)
+        self.admitted = 0
+
+    async def admit(self, tokens: int) -> None:
+        await self.limiter.admit(tokens)
+        self.admitted += 1
+
+    async def settle(self, estimate: int, requests: int, tokens: int | None) -> None:
+        self.limiter.settle(estimate, requests, tokens)
+
+    async def count(self) -> int:
+        """Articles admitted so far."""
+        return self.admitted
+
+
+class _SharedPacer:
+    """A worker's `Pacer` that asks the run's `_SharedLimits` actor."""
+
+    def __init__(self, limits: Any) -> None:
+        self.limits = limits
+
+    async def admit(self, tokens: int) -> None:
+        await self.limits.admit.remote(tokens)
+
+    def settle(self, estimate: int, requests: int, tokens: int | None) -> None:
+        self.limits.settle.remote(estimate, requests, tokens)  # a correction: no need to wait
+
+
 class _Extract:
     """A Ray Data worker: extracts each block of articles with `asummarise_many`."""
 
     def __init__(self, config: Config, endpoints: tuple[str, ...], concurrency: int,
-                 rpm: int | None, tpm: int | None) -> None:  # fmt: skip
+                 pacer: _SharedPacer | None) -> None:  # fmt: skip
         self.config, self.endpoints = config, endpoints
-        self.concurrency, self.rpm, self.tpm = concurrency, rpm, tpm
+        self.concurrency, self.pacer = concurrency, pacer
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, list[Any]]:
         indexes = [int(i) for i in batch["index"]]
@@ -73,7 +107,7 @@ class _Extract:
     ) -> dict[str, list[Any]]:
         rows: dict[str, list[Any]] = {"index": [], "report": [], "error": [], "seconds": []}
         many = asummarise_many(articles, config=config, concurrency=self.concurrency,
-                               rpm=self.rpm, tpm=self.tpm)  # fmt: skip
+                               pacer=self.pacer)  # fmt: skip
         async with contextlib.aclosing(many) as outcomes:
             async for outcome in outcomes:
                 rows["index"].append(indexes[outcome.index])
@@ -85,10 +119,6 @@ class _Extract:
         return rows
 
 
-def _split(limit: int | None, workers: int) -> int | None:
-    return None if limit is None else max(1, limit // workers)
-
-
 def _rows(
     articles: Sequence[Article], config: Config, settings: RaySettings, concurrency: int,
     rpm: int | None, tpm: int | None,
@@ -96,20 +126,20 @@ def _rows(
     with ray_cluster() as ray:
         cpus = int(ray.cluster_resources().get("CPU", 1))
         workers = max(1, min(settings.workers or cpus, len(articles)))
-        if rpm is not None:
-            workers = min(workers, rpm)
-        if tpm is not None:
-            workers = min(workers, tpm)
         block = settings.block_size or max(1, min(4 * concurrency, -(-len(articles) // workers)))
         blocks = -(-len(articles) // block)
         workers = min(workers, blocks)  # Ray refuses more workers than blocks
         items = [{"index": i, "article": a.model_dump_json()} for i, a in enumerate(articles)]
         dataset = ray.data.from_items(items, override_num_blocks=blocks)
+        pacer = None
+        if rpm is not None or tpm is not None:
+            limits = ray.remote(_SharedLimits).options(num_cpus=0).remote(rpm, tpm)
+            pacer = _SharedPacer(limits)
         extracted = dataset.map_batches(
             _Extract,
             fn_constructor_kwargs={
                 "config": config, "endpoints": settings.endpoints, "concurrency": concurrency,
-                "rpm": _split(rpm, workers), "tpm": _split(tpm, workers),
+                "pacer": pacer,
             },
             batch_size=block,
             compute=ray.data.ActorPoolStrategy(size=workers),
