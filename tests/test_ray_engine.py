@@ -7,6 +7,9 @@ import asyncio
 import importlib.util
 import json
 import os
+import signal
+import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -125,6 +128,49 @@ def test_a_failed_article_is_recorded_and_finished_work_is_reused(
     states = {k: entries(again)[k].status for k in keys}
     assert states == {"ok1": "cached", "ok2": "done", "ok3": "cached", "bad": "failed"}
     assert fake.requests["ok1"] == CALLS and fake.requests["ok2"] == 2 * CALLS
+
+
+def _extract_workers() -> list[int]:
+    """The processes of the run's extraction actors (Ray names them after the callable)."""
+    pids = []
+    for proc in Path("/proc").iterdir():
+        try:
+            title = (proc / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if proc.name.isdigit() and b"MapBatches(_Extract)" in title:
+            pids.append(int(proc.name))
+    return pids
+
+
+def test_a_worker_killed_mid_run_loses_only_its_articles_in_flight(
+    tmp_path: Path, server: Callable[..., FaultServer], cluster: None
+) -> None:
+    src = tmp_path / "in"
+    keys = [f"k{i:02d}" for i in range(24)]
+    write_articles(src, keys)
+    fake = server(latency=0.1)
+    killed: list[int] = []
+
+    def kill_one_worker() -> None:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and not killed:
+            if sum(fake.requests.values()) >= 12 and (workers := _extract_workers()):
+                os.kill(workers[0], signal.SIGKILL)
+                killed.append(workers[0])
+            time.sleep(0.02)
+
+    killer = threading.Thread(target=kill_one_worker)
+    killer.start()
+    summary = run_folder(src, tmp_path / "out", config=config_for(fake.url, timeout=10.0),
+                         concurrency=2, ray=RaySettings(workers=2, block_size=3))  # fmt: skip
+    killer.join()
+
+    assert killed, "no extraction worker was found to kill"
+    assert summary.status == "complete" and summary.counts.done == len(keys)  # none lost
+    redone = [k for k in keys if fake.requests[k] > CALLS]
+    assert len(redone) <= 3  # at most the killed worker's block in flight
+    assert all(CALLS <= fake.requests[k] <= 2 * CALLS for k in keys)  # redone once at most
 
 
 def test_a_ray_run_needs_a_served_model(tmp_path: Path) -> None:
