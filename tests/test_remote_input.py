@@ -210,3 +210,43 @@ def test_a_uri_without_pyarrow_says_which_extra_to_install(
     monkeypatch.setitem(sys.modules, "pyarrow.fs", None)
     with pytest.raises(SetupError, match=r"summarise\[ray\]"):
         open_folder(tmp_path.as_uri())
+
+
+def test_a_file_uri_reads_no_symbolic_link(tmp_path: Path) -> None:
+    src, elsewhere = tmp_path / "in", tmp_path / "elsewhere"
+    write_articles(src, ["a"])
+    write_articles(elsewhere, ["secret"])
+    (src / "out-link.txt").symlink_to(elsewhere / "secret.txt")
+    (src / "in-link.txt").symlink_to(src / "a.txt")
+    (src / "folder-link").symlink_to(elsewhere, target_is_directory=True)
+
+    staged = stage(open_folder(src.as_uri()), tmp_path / "out" / "input", out=tmp_path / "out")
+
+    assert staged.copied == ["a.txt"]
+    reasons = {s.path: s.reason for s in staged.skipped}
+    assert set(reasons) >= {"out-link.txt", "in-link.txt"}
+    assert all("symbolic link" in reasons[p] for p in reasons if "link" in p)
+    assert not list((tmp_path / "out" / "input").rglob("secret*"))
+
+
+class _Failing(_Store):
+    """A store whose every read fails, its message carrying the credentials it was given."""
+
+    def open_input_stream(self, path: str) -> io.BytesIO:
+        raise OSError("AccessDenied for key AKIDKEY with secret VERYSECRET")
+
+
+def test_a_file_that_cannot_be_fetched_is_skipped_without_its_credentials(
+    tmp_path: Path,
+) -> None:
+    folder = RemoteFolder("s3://***@b/", _Failing({"b/a.txt": b"x"}), "b",
+                          secrets=("VERYSECRET", "AKIDKEY"))  # fmt: skip
+    (tmp_path / "input").mkdir()
+    (tmp_path / "input" / "a.txt").write_text("an old copy", encoding="utf-8")
+
+    staged = stage(folder, tmp_path / "input", out=tmp_path)
+
+    assert staged.copied == [] and [s.path for s in staged.skipped] == ["a.txt"]
+    reason = staged.skipped[0].reason
+    assert "cannot be read" in reason and "VERYSECRET" not in reason and "AKIDKEY" not in reason
+    assert not (tmp_path / "input" / "a.txt").exists()  # the old copy is never read instead

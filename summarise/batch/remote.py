@@ -21,6 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 from ..config import redact, redact_url
 from ..errors import ConfigError, InputError, SetupError
@@ -65,6 +66,7 @@ class RemoteFolder:
     filesystem: Any  # a pyarrow.fs.FileSystem (or anything with its two read methods)
     base: str  # the folder's path on that file system
     local: Path | None = None  # the folder on this machine, for a local file system
+    secrets: tuple[str, ...] = field(default=(), repr=False)  # the URI's, hidden in messages
 
 
 @dataclass
@@ -89,9 +91,28 @@ def _pyarrow_fs() -> Any:
     return pyarrow.fs
 
 
-def _unreachable(shown: str, exc: Exception) -> InputError | ConfigError:
+def _secrets(uri: str) -> tuple[str, ...]:
+    """The credentials a URI carries: its user, password and query-string values."""
+    try:
+        parts = urlsplit(uri)
+        found = [parts.username or "", parts.password or ""]
+    except ValueError:
+        return (uri,)
+    found += [value for _, value in parse_qsl(parts.query, keep_blank_values=True)]
+    return tuple(sorted(filter(None, found), key=len, reverse=True))
+
+
+def _detail(exc: Exception, secrets: tuple[str, ...]) -> str:
+    """What a store's error says, with every credential of the URI hidden."""
+    text = redact(str(exc))
+    for secret in secrets:
+        text = text.replace(secret, "***")
+    return text.strip() or type(exc).__name__
+
+
+def _unreachable(shown: str, exc: Exception, secrets: tuple[str, ...]) -> InputError | ConfigError:
     """A clear error for a file system that cannot be reached or listed."""
-    detail = redact(str(exc)).strip() or type(exc).__name__
+    detail = _detail(exc, secrets)
     if isinstance(exc, FileNotFoundError):
         return InputError(f"{shown}: no such folder or bucket ({detail})")
     if isinstance(exc, PermissionError) or _AUTH.search(detail):
@@ -106,13 +127,13 @@ def open_folder(uri: str) -> RemoteFolder:
     """The folder at `uri`; InputError for a URI pyarrow cannot open or a folder that is not
     there, ConfigError when the store refuses the credentials, SetupError without pyarrow."""
     pafs = _pyarrow_fs()
-    shown = redact_url(uri)
+    shown, secrets = redact_url(uri), _secrets(uri)
     try:
         filesystem, base = pafs.FileSystem.from_uri(uri)
     except OSError as exc:
-        raise _unreachable(shown, exc) from None
+        raise _unreachable(shown, exc, secrets) from None
     except Exception as exc:  # ArrowInvalid (a ValueError), ArrowNotImplementedError...
-        detail = redact(str(exc))
+        detail = _detail(exc, secrets)
         raise InputError(
             f"{shown}: not a folder URI pyarrow can open ({detail}); give a local folder or a "
             "URI such as s3://bucket/news/, gs://bucket/news/ or file:///abs/path"
@@ -120,13 +141,13 @@ def open_folder(uri: str) -> RemoteFolder:
     try:
         info = filesystem.get_file_info(base)
     except Exception as exc:
-        raise _unreachable(shown, exc) from None
+        raise _unreachable(shown, exc, secrets) from None
     if info.type == pafs.FileType.NotFound:
         raise InputError(f"{shown}: no such folder or bucket")
     if info.type != pafs.FileType.Directory:
         raise InputError(f"{shown} is not a folder")
     local = Path(base) if isinstance(filesystem, pafs.LocalFileSystem) else None
-    return RemoteFolder(shown, filesystem, base, local)
+    return RemoteFolder(shown, filesystem, base, local, secrets)
 
 
 def check_outside(local: Path, out: Path) -> None:
@@ -159,7 +180,7 @@ def _list(folder: RemoteFolder, out: Path) -> _Listing:
     try:
         infos = folder.filesystem.get_file_info(pafs.FileSelector(folder.base, recursive=True))
     except Exception as exc:
-        raise _unreachable(folder.shown, exc) from None
+        raise _unreachable(folder.shown, exc, folder.secrets) from None
     prefix = folder.base.rstrip("/") + "/"
     root = folder.local.resolve() if folder.local is not None else None
     listing = _Listing()
@@ -234,7 +255,7 @@ def _copy(folder: RemoteFolder, info: Any, target: Path) -> str | None:
         with folder.filesystem.open_input_stream(info.path) as stream:
             data = stream.read(MAX_ARTICLE_BYTES + 1)
     except Exception as exc:  # the store's own errors: this file's, not the run's
-        return f"cannot be read: {redact(str(exc)) or type(exc).__name__}"
+        return f"cannot be read: {_detail(exc, folder.secrets)}"
     if len(data) > MAX_ARTICLE_BYTES:
         return f"larger than {MAX_ARTICLE_BYTES / 2**20:.0f} MB, the limit for articles"
     try:
