@@ -29,6 +29,7 @@ from .errors import ConfigError, InputError, SummariseError
 # needs neither pydantic nor the library).
 Display = Literal["bar", "quiet", "jsonl"]
 Mode = Literal["tools", "json_schema", "json", "md_json"]
+ReportFormat = Literal["json", "jsonl", "parquet"]  # batch.store.REPORT_FORMATS
 
 app = typer.Typer(
     help="Grounded, structured reports of news articles, merged with provenance.",
@@ -230,7 +231,14 @@ def extract(
 @app.command()
 @_backend_options
 def run(
-    directory: Annotated[Path, typer.Argument(help="Folder of articles (.txt .md .html .json).")],
+    directory: Annotated[
+        str,
+        typer.Argument(
+            help="Folder of articles (.txt .md .html .json), or a URI pyarrow opens "
+            "(s3://bucket/news/, gs://bucket/news/, file:///abs/path; the ray extra), copied "
+            "into OUT/input/ first.",
+        ),
+    ],
     out: Annotated[
         Path,
         typer.Option(help="Output folder: reports/, events/, events.json, review.html, run.json."),
@@ -269,6 +277,14 @@ def run(
             metavar="URL", help="A served model's base URL for Ray workers; repeat to spread load."
         ),
     ] = None,
+    report_format: Annotated[
+        ReportFormat,
+        typer.Option(
+            "--format",
+            help="Per-article reports: json (reports/<name>.json), or jsonl / parquet (rows of "
+            "reports/part-<n> files, for millions of articles; parquet needs the ray extra).",
+        ),
+    ] = "json",
     *,
     config: "Config",
 ) -> None:
@@ -285,7 +301,7 @@ def run(
         summary = run_folder(
             directory, out, config=config, concurrency=concurrency, rpm=rpm, tpm=tpm,
             progress=progress_for(progress), follow_links=follow_links, one_event=one_event,
-            overrides=event_overrides, aliases=alias_table, ray=ray,
+            overrides=event_overrides, aliases=alias_table, ray=ray, format=report_format,
         )  # fmt: skip
     except SummariseError as exc:
         raise _fail(exc) from exc
@@ -295,7 +311,13 @@ def run(
 
 @app.command("merge")
 def merge_cmd(
-    reports: Annotated[list[Path], typer.Argument(help="Per-article report JSON files.")],
+    reports: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Per-article report JSON files, report parts (part-<n>.jsonl or .parquet) or "
+            "a run's reports/ folder."
+        ),
+    ],
     out: Annotated[Path, typer.Option(help="Where to write the merged report.")] = Path(
         "merged.json"
     ),

@@ -9,6 +9,7 @@ import json
 import os
 import tempfile
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
@@ -22,6 +23,7 @@ __all__ = [
     "OutputError",
     "export_schemas",
     "json_schemas",
+    "write_bytes_atomic",
     "write_json_atomic",
     "write_text_atomic",
 ]
@@ -98,15 +100,35 @@ def write_text_atomic(path: Path, text: str) -> None:
     Raises OutputError (an OSError) when it cannot be written, e.g. for lack of space; the
     old file is then kept as it was and no temporary file is left behind.
     """
+
+    def fill(handle: IO[Any]) -> None:
+        _fill(path, handle, text)
+
+    _write_atomic(path, fill, binary=False)
+
+
+def write_bytes_atomic(path: Path, data: bytes) -> None:
+    """Write `data` to `path` atomically, as `write_text_atomic` writes text."""
+
+    def fill(handle: IO[Any]) -> None:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+    _write_atomic(path, fill, binary=True)
+
+
+def _write_atomic(path: Path, fill: Callable[[IO[Any]], None], *, binary: bool) -> None:
+    """A temporary file beside `path`, filled by `fill`, renamed into place (OutputError)."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     except OSError as exc:
         raise _output_error(path, exc) from exc
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        with os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8") as handle:
             os.fchmod(fd, 0o666 & ~_umask())  # mkstemp makes 0600; give the file the usual mode
-            _fill(path, handle, text)
+            fill(handle)
         Path(tmp).replace(path)
     except BaseException as exc:
         with contextlib.suppress(OSError):

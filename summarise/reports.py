@@ -17,6 +17,7 @@ from .errors import InputError, describe_validation_error
 from .models.events import EVENTS_SCHEMA_VERSION, EventIndex, EventReport
 from .models.merged import READ_MERGE_SCHEMA_VERSIONS, MergedReport
 from .models.report import READ_SCHEMA_VERSIONS, DefenceMeetingReport
+from .report_parts import PART_FORMATS, is_part_file, part_files, read_part
 
 __all__ = ["is_merged_report", "load_reports", "read_events", "read_report", "read_report_json"]
 
@@ -39,14 +40,46 @@ def is_merged_report(data: object) -> bool:
 
 
 def load_reports(paths: Iterable[str | Path]) -> list[DefenceMeetingReport]:
-    """Read per-article report JSON files; raise InputError naming the file when one is unusable
-    (unreadable, not JSON, a merged report, or invalid: the first problems are listed)."""
+    """Read per-article reports: JSON files, report parts (`part-<n>.jsonl` or `.parquet`, as
+    `run --format` writes them) and folders of either (a run's `reports/`); raise InputError
+    naming the file when one is unusable (unreadable, not JSON, a merged report, or invalid:
+    the first problems are listed).
+
+    Parts and folders hold one report per name: a later part's row replaces an earlier one,
+    and a part's row replaces a folder's `<name>.json` (left by a run in another format).
+    """
     reports = []
+    named: dict[str, DefenceMeetingReport] = {}
     for path in map(Path, paths):
-        data = read_report_json(path)
-        if is_merged_report(data):
-            raise InputError(f"{path} is a merged report, not a per-article report")
-        reports.append(_article_report(path, data))
+        if path.is_dir():
+            for each in sorted(path.glob("*.json")):
+                named[each.stem] = _report_file(each)
+            for format in PART_FORMATS:
+                for part in part_files(path, format):
+                    named.update(_part_reports(part))
+        elif is_part_file(path):
+            named.update(_part_reports(path))
+        else:
+            reports.append(_report_file(path))
+    return reports + list(named.values())
+
+
+def _report_file(path: Path) -> DefenceMeetingReport:
+    data = read_report_json(path)
+    if is_merged_report(data):
+        raise InputError(f"{path} is a merged report, not a per-article report")
+    return _article_report(path, data)
+
+
+def _part_reports(part: Path) -> dict[str, DefenceMeetingReport]:
+    reports = {}
+    for row in read_part(part):
+        where = f"{part} (report {row.name!r})"
+        try:
+            data = json.loads(row.report)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"{where}: not valid JSON: {exc}") from exc
+        reports[row.name] = _article_report(where, data)
     return reports
 
 
@@ -54,7 +87,7 @@ def _versions(versions: tuple[str, ...]) -> str:
     return ", ".join(versions)
 
 
-def _article_report(path: Path, data: object) -> DefenceMeetingReport:
+def _article_report(path: Path | str, data: object) -> DefenceMeetingReport:
     """A per-article report of a schema version this toolkit reads."""
     extraction = data.get("extraction") if isinstance(data, dict) else None
     version = extraction.get("schema_version", "1") if isinstance(extraction, dict) else None
@@ -105,7 +138,7 @@ def read_report(path: Path) -> MergedReport | DefenceMeetingReport | EventReport
     return _article_report(path, data)
 
 
-def _validated(path: Path, model: type[_M], data: object, what: str) -> _M:
+def _validated(path: Path | str, model: type[_M], data: object, what: str) -> _M:
     try:
         return model.model_validate(data)
     except ValidationError as exc:

@@ -1,5 +1,6 @@
-"""Many articles: concurrent extraction (`many`), resumable runs over folders (`folder`), what
-a run writes from its reports (`outputs`) and what it records (`record`)."""
+"""Many articles: concurrent extraction (`many`), resumable runs over folders (`folder`) or
+URIs (`remote`), where reports are kept (`store`), what a run writes from its reports
+(`outputs`) and what it records (`record`)."""
 
 from __future__ import annotations
 
@@ -8,12 +9,15 @@ from .many import Outcome, asummarise_many, default_concurrency, summarise_many
 from .outputs import EventsWritten, write_events
 from .ray_engine import RaySettings
 from .record import ArticleEntry, RunCounts, RunStatus, RunSummary, SkippedFile, Status
+from .store import REPORT_FORMATS, ReportFormat
 
 __all__ = [
+    "REPORT_FORMATS",
     "ArticleEntry",
     "EventsWritten",
     "Outcome",
     "RaySettings",
+    "ReportFormat",
     "RunCounts",
     "RunProgress",
     "RunStatus",

@@ -34,8 +34,19 @@ from .outputs import write_outputs
 from .ray_cluster import ray_cluster
 from .ray_engine import RaySettings, ray_outcomes
 from .ray_events import RayEvents
-from .reading import Job, Layout, provenance_of, read_articles, record_failure
+from .reading import Job, provenance_of, read_articles, record_failure
 from .record import ArticleEntry, RunSummary, SkippedFile, tally
+from .remote import MIRROR_FOLDER, RemoteFolder, check_outside, is_uri, open_folder, stage
+from .store import (
+    STORE_WARNING,
+    JsonFiles,
+    ReportFormat,
+    ReportStore,
+    check_format,
+    open_store,
+    report_key,
+    report_text,
+)
 from .terminate import Terminate
 from .writing import Journal, check_writable, exclusive
 
@@ -74,13 +85,17 @@ class _Silent:
         pass
 
 
+def _store_report(store: ReportStore, name: str, report: DefenceMeetingReport) -> str:
+    return store.put(name, report_key(report), report_text(report))
+
+
 async def _write_report(
-    path: Path, report: DefenceMeetingReport
-) -> tuple[OutputError | None, asyncio.CancelledError | None]:
-    """Write a report: the error that stopped it (a full disk), if any, and the cancellation
-    (Ctrl-C, SIGTERM) that came meanwhile, if any: the write is never cut short, so a report
-    being written is finished, and recorded, before the run stops."""
-    write = asyncio.ensure_future(asyncio.to_thread(write_json_atomic, path, report))
+    store: ReportStore, name: str, report: DefenceMeetingReport
+) -> tuple[str | None, OutputError | None, asyncio.CancelledError | None]:
+    """Store a report: where it is, or the error that stopped it (a full disk), and the
+    cancellation (Ctrl-C, SIGTERM) that came meanwhile, if any: the write is never cut
+    short, so a report being written is finished, and recorded, before the run stops."""
+    write = asyncio.ensure_future(asyncio.to_thread(_store_report, store, name, report))
     stop: asyncio.CancelledError | None = None
     while not write.done():
         try:
@@ -90,7 +105,7 @@ async def _write_report(
     error = write.exception()
     if error is not None and not isinstance(error, OutputError):
         raise error
-    return error, stop
+    return (None if error is not None else write.result()), error, stop
 
 
 class _ServerDown(Exception):
@@ -116,7 +131,7 @@ def _server_down(config: Config, refusals: int, made: int) -> _ServerDown:
 async def _extract_jobs(
     jobs: list[Job],
     reports: dict[str, DefenceMeetingReport],
-    layout: Layout,
+    store: ReportStore,
     config: Config,
     summary: RunSummary,
     ended: Callable[[ArticleEntry], None],
@@ -140,14 +155,13 @@ async def _extract_jobs(
             if outcome.report is not None:
                 info = outcome.report.extraction
                 entry.attempts, entry.usage = info.attempts, info.usage
-                path = layout.report(entry.name)
-                error, stop = await _write_report(path, outcome.report)
+                location, error, stop = await _write_report(store, entry.name, outcome.report)
                 if error is not None:  # a full disk: this article's work is lost, not the run
                     record_failure(entry, error, config)
                     entry.attempts, entry.usage = info.attempts, info.usage  # what it cost
                 else:
                     reports[entry.name] = outcome.report
-                    entry.status, entry.report = "done", path.relative_to(layout.root).as_posix()
+                    entry.status, entry.report = "done", location
                     made += 1
             elif outcome.error is not None:
                 record_failure(entry, outcome.error, config)
@@ -206,7 +220,8 @@ def _summary(
 async def _execute(
     files: Sequence[Found | Path],
     summary: RunSummary,
-    layout: Layout,
+    store: ReportStore,
+    root: Path,
     config: Config,
     provenance: tuple[str, ...],
     show: RunProgress,
@@ -215,7 +230,8 @@ async def _execute(
 ) -> dict[str, DefenceMeetingReport]:
     """Settle cached and unreadable articles, extract the rest; set the run's status.
 
-    Each article that ends is shown and, with a `journal`, recorded in run.json as it ends.
+    Each article that ends is shown and, with a `journal`, recorded in run.json as it ends;
+    reports are in `store` (locations relative to `root`), all written when this returns.
     Ctrl-C and SIGTERM stop the extraction with what is finished kept ("interrupted").
     """
 
@@ -224,13 +240,13 @@ async def _execute(
             journal.changed()
         show.article(entry)
 
-    jobs, reports = read_articles(files, summary, layout, provenance, ended)
+    jobs, reports = read_articles(files, summary, store, provenance, ended)
     terminate = Terminate()
     try:
         if jobs:
             show.extracting()
             extraction = asyncio.ensure_future(
-                _extract_jobs(jobs, reports, layout, config, summary, ended, ray)
+                _extract_jobs(jobs, reports, store, config, summary, ended, ray)
             )
             with terminate.cancels(extraction):
                 await extraction
@@ -243,9 +259,22 @@ async def _execute(
     except SummariseError as exc:  # the model server could not be started
         summary.status, summary.error = "aborted", redact(str(exc), config)
     finally:
+        _close(store, summary, root)
         if journal is not None:
             journal.close()
     return reports
+
+
+def _close(store: ReportStore, summary: RunSummary, root: Path) -> None:
+    """Write the reports the store still holds; if it cannot (a full disk), the run fails
+    and the articles whose reports are lost are pending again."""
+    try:
+        store.close()
+    except OutputError as exc:
+        summary.status, summary.error = "failed", f"reports not written: {exc}"
+        for entry in summary.articles:
+            if entry.status == "done" and not (root / (entry.report or "")).is_file():
+                entry.status, entry.report = "pending", None
 
 
 @dataclass(frozen=True)
@@ -260,6 +289,16 @@ class _Options:
     overrides: EventOverrides | None
     aliases: AliasTable | None
     ray: RaySettings | None
+    format: ReportFormat = "json"
+    remote: RemoteFolder | None = None  # a URI's folder, copied into `out/input` first
+
+
+def _without_store_warnings(previous: RunSummary | None) -> RunSummary | None:
+    """The last run's record with only its merge's warnings (the store's were that run's)."""
+    if previous is None:
+        return None
+    kept = [w for w in previous.warnings if not w.startswith(STORE_WARNING)]
+    return previous.model_copy(update={"warnings": kept})
 
 
 async def _run(
@@ -268,7 +307,14 @@ async def _run(
     clock = time.perf_counter()
     previous = _previous(out)
     provenance = provenance_of(config)
-    found, skipped = discover(directory, out, follow_links=options.follow_links)
+    store = open_store(options.format, out, out / "reports")
+    staged: list[SkippedFile] = []
+    if options.remote is not None:  # the output folder holds the copy: only reports/ is ours
+        directory = out / MIRROR_FOLDER
+        staged = stage(options.remote, directory, out=out).skipped
+    outputs = out if options.remote is None else out / "reports"
+    found, skipped = discover(directory, outputs, follow_links=options.follow_links)
+    skipped = sorted([*staged, *skipped], key=lambda s: s.path) if staged else skipped
     paths = [f.path for f in found]
     rels = [storable(path.relative_to(directory).as_posix()) for path in paths]
     summary = _summary(
@@ -277,17 +323,20 @@ async def _run(
         tpm=options.tpm,
     )  # fmt: skip
     summary.engine = "local" if options.ray is None else "ray"
+    if options.remote is not None:
+        summary.input = options.remote.shown
+    summary.warnings.extend(store.warnings)
     write_json_atomic(out / "run.json", summary)
     show.begin(summary)
     journal = Journal(out / "run.json", summary)
     reports = await _execute(
-        found, summary, Layout(out, out / "reports"), config, provenance, show, journal,
-        options.ray,
-    )  # fmt: skip
+        found, summary, store, out, config, provenance, show, journal, options.ray
+    )
     if summary.status == "complete" and reports:
         write_outputs(
-            out, reports, summary, previous, one_event=options.one_event,
-            overrides=options.overrides, aliases=options.aliases,
+            out, reports, summary, _without_store_warnings(previous),
+            one_event=options.one_event, overrides=options.overrides, aliases=options.aliases,
+            fingerprint=store.fingerprint,
             engine=None if options.ray is None else RayEvents(options.ray.workers),
         )  # fmt: skip
     summary.seconds = round(time.perf_counter() - clock, 3)
@@ -345,23 +394,31 @@ def run_folder(
     overrides: EventOverrides | None = None,
     aliases: AliasTable | None = None,
     ray: RaySettings | None = None,
+    format: ReportFormat = "json",
 ) -> RunSummary:
     """Extract every article under `directory` into `out`; return what was done.
 
-    Writes `out/reports/<name>.json` per article; the folder's events (`out/events.json`,
-    `out/events/<id>.json` and `.html`, grouped by `summarise.events.group_events` with the
-    reviewer's `overrides`), `out/review.html` (the list of events, or the page of the only
-    one) and `out/merged.json` when the folder is one event, or with `one_event` the whole
-    folder merged as one (`batch.outputs`); and `out/run.json` (the returned summary). Each
-    is written atomically. A report is reused, with no model
-    call, when its article (text and metadata), backend, model, mode, prompt version and
-    schema version are unchanged, so a run that was killed finishes only what is missing.
-    `run.json` is rewritten as articles end (at most once a second), so even after kill -9 it
-    lists what was finished. One article's failure is recorded and the others go on; Ctrl-C
-    or SIGTERM stops the run with what is finished kept (status "interrupted", no merge). A
-    server that refuses connections stops the run early, and a merge that cannot be written
-    (a full disk) fails it: status "failed", with `summary.error` saying why. The process
-    exit code is `summary.exit_code`.
+    `directory` is a local folder, or (a string) a URI of any file system pyarrow opens
+    (`s3://bucket/news/`, `gs://...`, `file:///abs/path`): its article files are copied into
+    `out/input/` (`batch.remote`; unchanged files are not copied again) and run from there,
+    with the same report names as the folder read locally; `run.json` records the URI.
+
+    Writes `out/reports/<name>.json` per article, or with `format` "jsonl" or "parquet" rows
+    of part files `out/reports/part-<n>.<format>` (`batch.store`); the folder's events
+    (`out/events.json`, `out/events/<id>.json` and `.html`, grouped by
+    `summarise.events.group_events` with the reviewer's `overrides`), `out/review.html` (the
+    list of events, or the page of the only one) and `out/merged.json` when the folder is one
+    event, or with `one_event` the whole folder merged as one (`batch.outputs`); and
+    `out/run.json` (the returned summary). Each is written atomically. A report is reused,
+    with no model call, when its article (text and metadata), backend, model, mode, prompt
+    version and schema version are unchanged, so a run that was killed finishes only what is
+    missing. `run.json` is rewritten as articles end (at most once a second), so even after
+    kill -9 it lists what was finished (with parts, the reports of a killed run's last
+    seconds may be listed yet lost: the next run makes them again). One article's failure is
+    recorded and the others go on; Ctrl-C or SIGTERM stops the run with what is finished kept
+    (status "interrupted", no merge). A server that refuses connections stops the run early,
+    and a merge that cannot be written (a full disk) fails it: status "failed", with
+    `summary.error` saying why. The process exit code is `summary.exit_code`.
 
     With `ray`, the model calls run on Ray Data (`batch.ray_engine`, the `ray` extra) against
     served models, `concurrency` per worker; everything else, and what is written, is the same.
@@ -372,15 +429,28 @@ def run_folder(
 
     Raises InputError when `directory` is not a folder, `out` is `directory` itself (or
     holds it as its reports folder), or `out` is in use by another run; OutputError, before
-    any model call, when `out` cannot be written.
+    any model call, when `out` cannot be written. For a URI: InputError when it cannot be
+    opened or listed, ConfigError when the store refuses the credentials, SetupError
+    without pyarrow (as for `format="parquet"`).
     """
-    directory, out = Path(directory), Path(out)
-    if not directory.is_dir():
+    out = Path(out)
+    remote = None
+    if is_uri(directory):
+        remote = open_folder(str(directory))
+        if remote.local is not None:  # a file:// URI
+            _check_apart(remote.local, out)
+            check_outside(remote.local, out)
+        directory = out / MIRROR_FOLDER
+    directory = Path(directory)
+    if remote is None and not directory.is_dir():
         raise InputError(f"{directory} is not a folder")
-    _check_apart(directory, out)
+    if remote is None:
+        _check_apart(directory, out)
+    check_format(format)
     config = config or resolve_config()
     _check_options(concurrency, rpm, tpm)
-    options = _Options(concurrency, rpm, tpm, follow_links, one_event, overrides, aliases, ray)
+    options = _Options(concurrency, rpm, tpm, follow_links, one_event, overrides, aliases, ray,
+                       format, remote)  # fmt: skip
     with exclusive(out), _cluster(config, ray):
         return asyncio.run(_run(directory, out, config, options, progress or _Silent()))
 
@@ -427,7 +497,9 @@ def extract_files(
     clock = time.perf_counter()
     todo = [(p, e) for p, e in zip(files, summary.articles, strict=True) if e.status == "pending"]
     sub = summary.model_copy(update={"articles": [e for _, e in todo]})
-    asyncio.run(_execute([p for p, _ in todo], sub, Layout(out, out), config, provenance, show))
+    asyncio.run(
+        _execute([p for p, _ in todo], sub, JsonFiles(out, out), out, config, provenance, show)
+    )
     summary.status, summary.error = sub.status, sub.error
     summary.seconds = round(time.perf_counter() - clock, 3)
     tally(summary)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -45,15 +45,22 @@ __all__ = [
 _EVENT_FILE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\.(?:json|html)")
 
 
-def _merge_key(out: Path, names: Iterable[str], options: Iterable[object]) -> str | None:
-    """What the outputs are made of: every report file, the options, the toolkit version."""
+def _merge_key(
+    out: Path,
+    names: Iterable[str],
+    options: Iterable[object],
+    fingerprint: Callable[[str], bytes] | None = None,
+) -> str | None:
+    """What the outputs are made of: every report (its file, or the `fingerprint` of it),
+    the options, the toolkit version."""
     digest = hashlib.sha256(__version__.encode())
     for option in options:
         text = option.model_dump_json() if isinstance(option, BaseModel) else repr(option)
         digest.update(f"\0{text}".encode())
     try:
         for name in sorted(names):
-            data = (out / "reports" / f"{name}.json").read_bytes()
+            path = out / "reports" / f"{name}.json"
+            data = fingerprint(name) if fingerprint else path.read_bytes()
             digest.update(f"\0{name}\0{len(data)}\0".encode() + data)
     except OSError:
         return None
@@ -233,6 +240,7 @@ def write_outputs(
     one_event: bool = False,
     overrides: EventOverrides | None = None,
     aliases: AliasTable | None = None,
+    fingerprint: Callable[[str], bytes] | None = None,
     engine: EventsEngine | None = None,
 ) -> None:
     """A run's merge outputs: its events (`write_events`), or with `one_event` the folder
@@ -244,7 +252,7 @@ def write_outputs(
     outputs that cannot be written (a full disk) fail the run: status "failed", the reports
     are kept.
     """
-    key = _merge_key(out, reports, (one_event, overrides, aliases))
+    key = _merge_key(out, reports, (one_event, overrides, aliases), fingerprint)
     outputs = ["merged.json", "review.html"] if one_event else ["events.json", "review.html"]
     unchanged = key is not None and previous is not None and previous.merge_key == key
     if unchanged and all((out / name).exists() for name in outputs):

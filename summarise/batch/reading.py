@@ -8,8 +8,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from pydantic import ValidationError
-
 from ..backends import settled
 from ..config import Config, redact
 from ..errors import InputError, SummariseError
@@ -18,19 +16,9 @@ from ..loading import load_article
 from ..models import SCHEMA_VERSION, Article, DefenceMeetingReport, Source
 from .discover import Found, storable
 from .record import ArticleEntry, RunSummary
+from .store import ReportStore, cache_key
 
-__all__ = ["Job", "Layout", "cached_report", "provenance_of", "read_articles", "record_failure"]
-
-
-@dataclass(frozen=True)
-class Layout:
-    """Where a run writes: `root` (paths in the record are relative to it) and the reports."""
-
-    root: Path
-    reports: Path
-
-    def report(self, name: str) -> Path:
-        return self.reports / f"{name}.json"
+__all__ = ["Job", "provenance_of", "read_articles", "record_failure"]
 
 
 def provenance_of(config: Config) -> tuple[str, str, str, str, str]:
@@ -43,21 +31,6 @@ def provenance_of(config: Config) -> tuple[str, str, str, str, str]:
         prompt_version(),
         SCHEMA_VERSION,
     )
-
-
-def cached_report(
-    path: Path, article: Article, provenance: tuple[str, ...]
-) -> DefenceMeetingReport | None:
-    """The report at `path` if it was made from this very article with this model and prompt."""
-    try:
-        report = DefenceMeetingReport.model_validate_json(path.read_bytes())
-    except (OSError, ValidationError):
-        return None
-    x = report.extraction
-    made_with = (x.backend, x.model, x.mode, x.prompt_version, x.schema_version)
-    # the source as stored, but for the passages extraction set apart (marked) from it
-    same = report.source.model_copy(update={"marked": []}) == Source.of(article)
-    return report if made_with == provenance and same else None
 
 
 def record_failure(entry: ArticleEntry, exc: Exception, config: Config | None = None) -> None:
@@ -95,13 +68,15 @@ def _unchanged(found: Found) -> None:
 def read_articles(
     files: Sequence[Found | Path],
     summary: RunSummary,
-    layout: Layout,
+    store: ReportStore,
     provenance: tuple[str, ...],
     ended: Callable[[ArticleEntry], None],
 ) -> tuple[list[Job], dict[str, DefenceMeetingReport]]:
     """Load every article; settle the cached and unreadable ones; return the rest to extract.
 
-    A `Found` file is read only if it still leads where it did when it was found.
+    A report in `store` is reused when it was made from this very article (text and
+    metadata) with this backend, model, mode, prompt and schema (`provenance`). A `Found`
+    file is read only if it still leads where it did when it was found.
     """
     jobs: list[Job] = []
     reports: dict[str, DefenceMeetingReport] = {}
@@ -125,12 +100,11 @@ def read_articles(
             entry.seconds = round(time.perf_counter() - started, 3)
             ended(entry)
             continue
-        report_path = layout.report(entry.name)
-        report = cached_report(report_path, article, provenance)
-        if report is None:
+        hit = store.find(entry.name, cache_key(provenance, Source.of(article)))
+        if hit is None:
             jobs.append(Job(entry, article))
             continue
-        entry.status, entry.report = "cached", report_path.relative_to(layout.root).as_posix()
-        reports[entry.name] = report
+        entry.status, entry.report = "cached", hit.location
+        reports[entry.name] = hit.report
         ended(entry)
     return jobs, reports

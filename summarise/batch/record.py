@@ -39,10 +39,14 @@ class _Record(BaseModel):
 class ArticleEntry(_Record):
     """One article of a run, as `run.json` records it."""
 
-    name: str = Field(description="Unique name in the run; the report is reports/<name>.json.")
+    name: str = Field(
+        description="Unique name in the run: reports/<name>.json, or a part's row of that name."
+    )
     path: str = Field(description="The file, relative to the input folder.")
     status: Status
-    report: str | None = Field(default=None, description="The report, relative to the output.")
+    report: str | None = Field(
+        default=None, description="The report's file (or part), relative to the output."
+    )
     error: str | None = None
     error_type: str | None = Field(default=None, description="e.g. InputError, BackendError.")
     attempts: int = Field(default=0, description="Model calls made in this run.")
