@@ -76,7 +76,12 @@ def _vcr_settings() -> dict[str, Any]:
 
 
 # Switches for the test run itself, kept; every other setting of the user's is hidden.
-_TEST_SWITCHES = {"SUMMARISE_EMBEDDED", "SUMMARISE_REQUIRE_BROWSER", "SUMMARISE_REQUIRE_RAY"}
+_TEST_SWITCHES = {
+    "SUMMARISE_EMBEDDED",
+    "SUMMARISE_REQUIRE_BROWSER",
+    "SUMMARISE_REQUIRE_RAY",
+    "SUMMARISE_SCALE",
+}
 
 
 @pytest.fixture(autouse=True)

@@ -89,7 +89,8 @@ class RayEvents:
             return []
         with ray_cluster() as ray:
             workers, each = self._size(ray, len(order))
-            blocks = ray.data.from_items(rows, override_num_blocks=workers).groupby("key")
+            dataset = ray.data.from_items(rows, override_num_blocks=workers)
+            blocks = dataset.groupby("key", num_partitions=workers)
             scored = blocks.map_groups(
                 _ScoreBlocks, fn_constructor_args=(folder, order), concurrency=workers,
                 num_cpus=each, batch_format="numpy",
@@ -121,7 +122,8 @@ class RayEvents:
             return []
         with ray_cluster() as ray:
             workers, each = self._size(ray, len(groups))
-            events = ray.data.from_items(rows, override_num_blocks=workers).groupby("event")
+            dataset = ray.data.from_items(rows, override_num_blocks=workers)
+            events = dataset.groupby("event", num_partitions=workers)
             merged = events.map_groups(
                 _MergeEvents, fn_constructor_args=({g.id: g for g in groups}, aliases),
                 concurrency=workers, num_cpus=each, batch_format="numpy",
