@@ -13,6 +13,7 @@ a thread (`with FaultServer(...) as server:`) or as a process for benchmarks::
 from __future__ import annotations
 
 import argparse
+import base64
 import json
 import re
 import socket
@@ -118,7 +119,7 @@ class FaultServer:
     `requests[key]` counts the requests for each article and `answered[key]` its valid answers
     ("ok" and "schema"); `peak` is the most requests seen in flight at once. Batches end on
     their `batch_polls`-th poll, the n-th as `batch_script[n]` says (then "completed");
-    `batches` lists them, `keys` the bearer tokens every request came with.
+    `batches` lists them, `keys` the credentials requests came with (bearer, or user:password).
     """
 
     def __init__(
@@ -289,8 +290,9 @@ def _send(
     handler.wfile.write(data)
 
 
-_BATCH = re.compile(r"/batches/([^/]+)(/cancel)?$")
-_CONTENT = re.compile(r"/files/([^/]+)/content$")
+# The batch API's paths, exactly as OpenAI's (the chat endpoint takes any prefix).
+_BATCH = re.compile(r"^/v1/batches/([^/]+)(/cancel)?$")
+_CONTENT = re.compile(r"^/v1/files/([^/]+)/content$")
 
 
 def _handler(server: FaultServer) -> type[BaseHTTPRequestHandler]:
@@ -298,10 +300,12 @@ def _handler(server: FaultServer) -> type[BaseHTTPRequestHandler]:
         protocol_version = "HTTP/1.1"
 
         def _seen(self) -> str:
-            auth = self.headers.get("Authorization", "")
-            if auth.startswith("Bearer "):
+            scheme, _, credential = self.headers.get("Authorization", "").partition(" ")
+            if scheme == "Basic":  # from the URL's user and password
+                credential = base64.b64decode(credential).decode(errors="replace")
+            if credential:
                 with server._lock:
-                    server.keys.add(auth.removeprefix("Bearer "))
+                    server.keys.add(credential)
             return urlsplit(self.path).path
 
         def _reply(self, reply: Reply) -> None:
@@ -318,9 +322,9 @@ def _handler(server: FaultServer) -> type[BaseHTTPRequestHandler]:
                     server.respond(self, json.loads(raw or b"{}"))
                 except OSError:  # the client gave up (timeout) or was killed
                     self.close_connection = True
-            elif path.endswith("/files"):
+            elif path == "/v1/files":
                 self._reply(server.store.upload(self.headers.get("Content-Type", ""), raw))
-            elif path.endswith("/batches"):
+            elif path == "/v1/batches":
                 self._reply(server.store.create(json.loads(raw or b"{}")))
             elif batch and batch.group(2):
                 self._reply(server.store.cancel(batch.group(1)))

@@ -135,6 +135,7 @@ class Batcher:
         self._active = 0  # articles in flight
         self._ids = itertools.count(1)
         self._tasks: set[asyncio.Task[None]] = set()
+        self._sending: set[asyncio.Future[tuple[Batch, BatchEntry]]] = set()
         self._live: dict[str, BatchEntry] = {}  # batches created and not ended
         self._timer: asyncio.TimerHandle | None = None
         self._check_due = False
@@ -254,25 +255,40 @@ class Batcher:
 
     # --- one batch, from upload to answers ----------------------------------------------------
 
+    async def _send(self, parked: list[_Parked]) -> tuple[Batch, BatchEntry]:
+        """Upload the requests and create their batch; record it as running."""
+        upload = await self._api.files.create(
+            file=("summarise-batch.jsonl", b"".join(p.line for p in parked), "application/jsonl"),
+            purpose="batch",
+        )
+        batch = await self._api.batches.create(
+            input_file_id=upload.id, endpoint=_ENDPOINT,
+            completion_window=cast(Any, self._settings.completion_window),
+        )  # fmt: skip
+        entry = BatchEntry(id=batch.id, status=batch.status, requests=len(parked),
+                           submitted=datetime.now(UTC))  # fmt: skip
+        self._live[batch.id] = entry
+        self.batches.append(entry)
+        _log.info("Batch %s sent: %d request(s); waiting for it", batch.id, len(parked))
+        self._on_batch(entry)
+        return batch, entry
+
+    def _sent(self, sending: asyncio.Future[tuple[Batch, BatchEntry]]) -> None:
+        self._sending.discard(sending)
+        if not sending.cancelled():
+            sending.exception()  # seen: `_run` reports it, or the run has stopped anyway
+
     async def _run(self, parked: list[_Parked]) -> None:
         entry: BatchEntry | None = None
+        # a batch being created is let finish even when the run stops, so that it is known,
+        # and cancelled, rather than left running unseen
+        sending = asyncio.ensure_future(self._send(parked))
+        self._sending.add(sending)
+        sending.add_done_callback(self._sent)
         try:
-            upload = await self._api.files.create(
-                file=("summarise-batch.jsonl", b"".join(p.line for p in parked),
-                      "application/jsonl"),
-                purpose="batch",
-            )  # fmt: skip
-            batch = await self._api.batches.create(
-                input_file_id=upload.id, endpoint=_ENDPOINT,
-                completion_window=cast(Any, self._settings.completion_window),
-            )  # fmt: skip
-            entry = BatchEntry(id=batch.id, status=batch.status, requests=len(parked),
-                               submitted=datetime.now(UTC))  # fmt: skip
-            self._live[batch.id] = entry
-            self.batches.append(entry)
-            _log.info("Batch %s sent: %d request(s); waiting for it", batch.id, len(parked))
-            self._on_batch(entry)
-            batch = await self._wait(batch, entry)
+            batch, sent = await asyncio.shield(sending)
+            entry = sent
+            batch = await self._wait(batch, sent)
             answers = await self._results(batch)
         except asyncio.CancelledError:
             raise
@@ -382,6 +398,10 @@ class Batcher:
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._sending:  # batches being created: known once created, then cancelled
+            _, late = await asyncio.wait(self._sending, timeout=_CANCEL_WAIT)
+            for sending in late:
+                sending.cancel()
         for batch_id, entry in list(self._live.items()):
             try:
                 cancelled = await asyncio.wait_for(self._api.batches.cancel(batch_id), _CANCEL_WAIT)

@@ -294,6 +294,8 @@ async def asummarise_many(
                 raise result
             else:
                 yield result
+        if session.stopped is not None:  # every article ended before the failure was seen
+            raise session.stopped
     finally:
         for task in tasks:
             task.cancel()
@@ -333,7 +335,8 @@ async def _next(
             await asyncio.wait({get, stop}, return_when=asyncio.FIRST_COMPLETED)
         finally:
             stop.cancel()
-            get.cancel()
+            get.cancel()  # a get that took its item meanwhile still returns it
+            await asyncio.wait({get, stop})
         if get.cancelled():
             break
         if session.stopped is None or not _stopped_by_batch(get.result()):
