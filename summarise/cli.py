@@ -237,7 +237,11 @@ def run(
         typer.Option(help="Output folder: reports/, events/, events.json, review.html, run.json."),
     ] = Path("out"),
     concurrency: Annotated[
-        int | None, typer.Option(help="Requests in flight (default: sized to the backend).")
+        int | None,
+        typer.Option(
+            help="Requests in flight (default: sized to the backend; with --batch-api, every "
+            "article)."
+        ),
     ] = None,
     rpm: Annotated[int | None, typer.Option(help="Requests per minute limit.")] = None,
     tpm: Annotated[int | None, typer.Option(help="Tokens per minute limit.")] = None,

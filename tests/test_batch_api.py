@@ -414,6 +414,23 @@ def test_run_with_batch_api_on_the_command_line(
     assert record.engine == "batch-api" and len(record.batches) == CALLS
 
 
+def test_the_progress_bar_shows_the_batches_and_the_summary_counts_them(
+    tmp_path: Path, server: Callable[..., FaultServer]
+) -> None:
+    src = tmp_path / "in"
+    write_articles(src, ["a", "b"])
+    fake = server()
+
+    result = runner.invoke(
+        app, ["run", str(src), "--out", str(tmp_path / "out"), "--base-url", fake.url,
+              "--model", "fake", "--batch-api", "--batch-poll", "0.01"],
+    )  # fmt: skip
+
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()  # not a terminal: the summary as plain lines
+    assert "status\tcomplete" in lines and f"batches\t{CALLS}" in lines
+
+
 @pytest.mark.parametrize(
     ("flags", "said"),
     [
