@@ -140,7 +140,6 @@ class Batcher:
         self._timer: asyncio.TimerHandle | None = None
         self._check_due = False
         self.failure: BatchFailed | None = None
-        self.batches: list[BatchEntry] = []
 
     def connect(self, config: Config) -> tuple[openai.AsyncOpenAI, Config]:
         """Open the clients for the endpoint: the one the extraction calls through (its chat
@@ -268,7 +267,6 @@ class Batcher:
         entry = BatchEntry(id=batch.id, status=batch.status, requests=len(parked),
                            submitted=datetime.now(UTC))  # fmt: skip
         self._live[batch.id] = entry
-        self.batches.append(entry)
         _log.info("Batch %s sent: %d request(s); waiting for it", batch.id, len(parked))
         self._on_batch(entry)
         return batch, entry
