@@ -20,6 +20,7 @@ _EXPORTS = {
     "Attendee": "models",
     "Backend": "backends",
     "BackendError": "errors",
+    "BatchApiSettings": "batch",
     "Chunk": "chunking",
     "Config": "config",
     "ConfigError": "errors",
@@ -105,6 +106,7 @@ if TYPE_CHECKING:
     )
     from .batch import (
         ArticleEntry as ArticleEntry,
+        BatchApiSettings as BatchApiSettings,
         Outcome as Outcome,
         RaySettings as RaySettings,
         RunProgress as RunProgress,

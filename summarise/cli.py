@@ -4,6 +4,7 @@ Library modules are imported inside the commands, so `summarise --help` and the 
 that need no model never load the LLM stack.
 """
 
+import dataclasses
 import functools
 import inspect
 import logging
@@ -18,7 +19,7 @@ from rich.table import Table
 from rich.text import Text
 
 if TYPE_CHECKING:
-    from .batch import ArticleEntry
+    from .batch import ArticleEntry, BatchApiSettings
     from .config import Config
     from .entities import AliasTable
     from .models import EventOverrides
@@ -244,7 +245,11 @@ def run(
         typer.Option(help="Output folder: reports/, events/, events.json, review.html, run.json."),
     ] = Path("out"),
     concurrency: Annotated[
-        int | None, typer.Option(help="Requests in flight (default: sized to the backend).")
+        int | None,
+        typer.Option(
+            help="Requests in flight (default: sized to the backend; with --batch-api, every "
+            "article)."
+        ),
     ] = None,
     rpm: Annotated[int | None, typer.Option(help="Requests per minute limit.")] = None,
     tpm: Annotated[int | None, typer.Option(help="Tokens per minute limit.")] = None,
@@ -285,6 +290,32 @@ def run(
             "reports/part-<n> files, for millions of articles; parquet needs the ray extra).",
         ),
     ] = "json",
+    batch_api: Annotated[
+        bool,
+        typer.Option(
+            "--batch-api",
+            help="Send the model calls through the endpoint's batch API (OpenAI's files and "
+            "batches): cheaper, hours not seconds. Every article is in flight at once and each "
+            "round of calls (one per pass, then retries) is one batch; a failed batch stops the "
+            "run, finished reports are kept. Needs --base-url; not with --engine ray.",
+        ),
+    ] = False,
+    batch_poll: Annotated[
+        float | None,
+        typer.Option(
+            metavar="SECONDS",
+            help="With --batch-api: seconds before a batch's first poll, each next poll 1.5x "
+            "later, up to 10x this (default 30).",
+        ),
+    ] = None,
+    batch_timeout: Annotated[
+        float | None,
+        typer.Option(
+            metavar="SECONDS",
+            help="With --batch-api: seconds a batch may take before the run cancels it and "
+            "stops (default 90000: the 24 h window and an hour).",
+        ),
+    ] = None,
     *,
     config: "Config",
 ) -> None:
@@ -298,15 +329,35 @@ def run(
         if engine == "local" and (workers is not None or endpoint):
             raise ConfigError("--workers and --endpoint are for --engine ray")
         ray = None if engine == "local" else RaySettings(workers, None, tuple(endpoint or ()))
+        batching = _batch_settings(batch_api, batch_poll, batch_timeout)
         summary = run_folder(
             directory, out, config=config, concurrency=concurrency, rpm=rpm, tpm=tpm,
             progress=progress_for(progress), follow_links=follow_links, one_event=one_event,
             overrides=event_overrides, aliases=alias_table, ray=ray, format=report_format,
+            batch_api=batching,
         )  # fmt: skip
     except SummariseError as exc:
         raise _fail(exc) from exc
     _print_error(summary.error, summary.warnings)
     raise typer.Exit(summary.exit_code)
+
+
+def _batch_settings(
+    batch_api: bool, poll: float | None, timeout: float | None
+) -> "BatchApiSettings | None":
+    """`run`'s batch API options as settings (None without --batch-api)."""
+    from .batch import BatchApiSettings
+
+    if not batch_api:
+        if poll is not None or timeout is not None:
+            raise ConfigError("--batch-poll and --batch-timeout are for --batch-api")
+        return None
+    settings = BatchApiSettings()
+    if poll is not None:
+        settings = dataclasses.replace(settings, poll_interval=poll, max_poll_interval=10 * poll)
+    if timeout is not None:
+        settings = dataclasses.replace(settings, timeout=timeout)
+    return settings
 
 
 @app.command("merge")

@@ -16,12 +16,13 @@ from datetime import timedelta
 from typing import IO, TYPE_CHECKING
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, Task, TextColumn
 from rich.table import Table
 from rich.text import Text
 
 if TYPE_CHECKING:
-    from .batch import ArticleEntry, RunProgress, RunSummary
+    from .batch import ArticleEntry, BatchEntry, RunProgress, RunSummary
     from .cli import Display
 
 __all__ = ["failure_line", "printable", "progress_for"]
@@ -80,6 +81,9 @@ class _Quiet:
     def extracting(self) -> None:
         pass
 
+    def batch(self, entry: BatchEntry) -> None:
+        pass
+
     def end(self, summary: RunSummary) -> None:
         pass
 
@@ -100,6 +104,9 @@ class _Lines(_Quiet):
 
     def article(self, entry: ArticleEntry) -> None:
         self._emit("article", entry.model_dump(mode="json"))
+
+    def batch(self, entry: BatchEntry) -> None:
+        self._emit("batch", entry.model_dump(mode="json"))
 
     def end(self, summary: RunSummary) -> None:
         self._emit(
@@ -144,6 +151,7 @@ class _Bar:
         )
         self._counts: Counter[str] = Counter()
         self._made = 0
+        self._waiting: dict[str, str] = {}  # batches not ended: id -> status
         self._task = self._progress.add_task(
             "reading", total=None, done=0, cached=0, failed=0, made=0
         )
@@ -169,6 +177,19 @@ class _Bar:
         self._progress.reset(
             self._task, total=task.total, completed=int(task.completed), description="extracting"
         )
+
+    def batch(self, entry: BatchEntry) -> None:
+        """The batch waited on, in the bar's description."""
+        if entry.ended is None:
+            self._waiting[entry.id] = entry.status
+        else:
+            self._waiting.pop(entry.id, None)
+        description = "extracting"
+        if self._waiting:
+            first, status = next(iter(self._waiting.items()))
+            more = f" +{len(self._waiting) - 1}" if len(self._waiting) > 1 else ""
+            description = f"batch {printable(first)}{more}: {printable(status)}"
+        self._progress.update(self._task, description=escape(description))
 
     def end(self, summary: RunSummary) -> None:
         """The summary and the failures: tables on a terminal, plain lines elsewhere (the
@@ -218,6 +239,7 @@ def _summary_rows(summary: RunSummary) -> list[tuple[str, str]]:
          f"{summary.usage.completion_tokens}"),
         ("seconds", f"{summary.seconds:.1f}"),
         ("model", f"{summary.model} ({summary.backend})"),
+        *([("batches", str(len(summary.batches)))] if summary.engine == "batch-api" else []),
         ("output", summary.output),
     ]  # fmt: skip
 

@@ -3,8 +3,9 @@
 Not a model: a successful answer is a valid extraction draft for the article in the prompt,
 naming what the test articles say (a party named "Alpha Defence" if the text has one, Moscow,
 late October, spare parts...). Each article is recognised by a tag `ART-<key>` in its
-text; `script[key]` lists what its 1st, 2nd, ... requests get (then "ok"). Runs in a thread
-(`with FaultServer(...) as server:`) or as a process for benchmarks::
+text; `script[key]` lists what its 1st, 2nd, ... requests get (then "ok"). It serves a batch
+API too (files, batches: `tests/batchstore.py`), each line answered as a chat request. Runs in
+a thread (`with FaultServer(...) as server:`) or as a process for benchmarks::
 
     python tests/faultserver.py --latency 0.5 --max-parallel 16   # prints the base URL
 """
@@ -12,6 +13,7 @@ text; `script[key]` lists what its 1st, 2nd, ... requests get (then "ok"). Runs 
 from __future__ import annotations
 
 import argparse
+import base64
 import json
 import re
 import socket
@@ -25,6 +27,9 @@ from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, Literal, Self
+from urllib.parse import urlsplit
+
+from .batchstore import BatchFate, BatchStore, FakeBatch, Reply
 
 Fault = Literal[
     "ok",  # a valid completion
@@ -39,11 +44,14 @@ Fault = Literal[
     "cutoff",  # 200, finish_reason "length", half a JSON (no re-ask: max_tokens is the cause)
     "schema",  # 200 with JSON that lacks a required field (instructor re-asks once)
 ]
+# Faults of the connection rather than of the answer: a batch loses such a request (no line).
+_LOST: frozenset[Fault] = frozenset({"hang", "truncated", "halfbody", "drop"})
 
 # Every pattern is linear in the text, whatever it holds (a chunk without any whitespace, or
 # thousands of delimiters): the server works in threads under the GIL, and one slow match
 # would stall every answer in flight beside it, which the client would see as timeouts.
 TAG = re.compile(r"\bART-([A-Za-z0-9_-]++)")
+_JSON = "application/json"
 _OPEN, _CLOSE = "<<<ARTICLE", "\nARTICLE>>>"
 
 
@@ -109,7 +117,9 @@ class FaultServer:
     """The server: per-article fault scripts, a fixed latency, an optional parallelism cap.
 
     `requests[key]` counts the requests for each article and `answered[key]` its valid answers
-    ("ok" and "schema"); `peak` is the most requests seen in flight at once.
+    ("ok" and "schema"); `peak` is the most requests seen in flight at once. Batches end on
+    their `batch_polls`-th poll, the n-th as `batch_script[n]` says (then "completed");
+    `batches` lists them, `keys` the credentials requests came with (bearer, or user:password).
     """
 
     def __init__(
@@ -120,6 +130,8 @@ class FaultServer:
         hang: float = 2.0,
         max_parallel: int | None = None,
         port: int = 0,
+        batch_polls: int = 2,
+        batch_script: Sequence[BatchFate] = (),
     ) -> None:
         self.script = {k: list(v) for k, v in (script or {}).items()}
         self.latency = latency
@@ -129,10 +141,17 @@ class FaultServer:
         self.faults: defaultdict[str, list[Fault]] = defaultdict(list)
         self.in_flight = 0
         self.peak = 0
+        self.keys: set[str] = set()
+        self.store = BatchStore(self.batch_line, polls=batch_polls, fates=batch_script)
         self._lock = threading.Lock()
         self._slots = threading.BoundedSemaphore(max_parallel) if max_parallel else None
         self._server = _Server(("127.0.0.1", port), _handler(self))
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def batches(self) -> list[FakeBatch]:
+        """The batches created, in order."""
+        return self.store.batches
 
     @property
     def url(self) -> str:
@@ -173,15 +192,48 @@ class FaultServer:
         with self._slots:
             time.sleep(self.latency)
 
-    def respond(self, handler: BaseHTTPRequestHandler, body: dict[str, Any]) -> None:
-        """Answer one chat completion request according to the script."""
+    def _take(self, body: dict[str, Any]) -> tuple[str, Fault, str, str]:
+        """The article a chat request is for, its next fault, the article and the prompt."""
         prompt = next(
             (m["content"] for m in body.get("messages", []) if m.get("role") == "user"), ""
         )
         text = article_in(prompt)
         tag = TAG.search(text)
         key = tag.group(1) if tag else "untagged"
-        fault = self._next_fault(key)
+        return key, self._next_fault(key), text, prompt
+
+    @staticmethod
+    def _reply(fault: Fault, text: str, prompt: str) -> tuple[Reply, dict[str, str]] | None:
+        """What a fault that is an answer answers (status, body, content type; headers)."""
+        if fault in ("ok", "schema"):
+            draft = draft_for(text)
+            if fault == "schema":
+                del draft["summary"], draft["topics"]
+            return (200, completion(json.dumps(draft), prompt_chars=len(prompt)), _JSON), {}
+        if fault == "429":
+            return (429, b'{"error": {"message": "slow down"}}', _JSON), {"Retry-After": "0"}
+        if fault == "500":
+            return (500, b'{"error": {"message": "internal error"}}', _JSON), {}
+        if fault == "html200":
+            page = b"<html><body><h1>502 Bad Gateway</h1><p>upstream error</p></body></html>"
+            return (200, page, "text/html"), {}
+        if fault == "malformed":
+            return (200, completion("Sure! Here is the report: {summary: ..."), _JSON), {}
+        if fault == "cutoff":
+            half = json.dumps(draft_for(text))[:40]
+            return (200, completion(half, finish_reason="length"), _JSON), {}
+        return None
+
+    def batch_line(self, body: dict[str, Any]) -> Reply | None:
+        """A batch line's answer, by the chat endpoint's logic; None if it would be lost."""
+        key, fault, text, prompt = self._take(body)
+        reply = None if fault in _LOST else self._reply(fault, text, prompt)
+        self._done(key, fault in ("ok", "schema"))
+        return reply[0] if reply is not None else None
+
+    def respond(self, handler: BaseHTTPRequestHandler, body: dict[str, Any]) -> None:
+        """Answer one chat completion request according to the script."""
+        key, fault, text, prompt = self._take(body)
         answered = False
         try:
             if fault == "hang":
@@ -189,24 +241,11 @@ class FaultServer:
                 handler.close_connection = True
                 return
             self._work()
-            if fault in ("ok", "schema"):
-                draft = draft_for(text)
-                if fault == "schema":
-                    del draft["summary"], draft["topics"]
-                _send(handler, 200, completion(json.dumps(draft), prompt_chars=len(prompt)))
-                answered = True
-            elif fault == "429":
-                _send(handler, 429, b'{"error": {"message": "slow down"}}', {"Retry-After": "0"})
-            elif fault == "500":
-                _send(handler, 500, b'{"error": {"message": "internal error"}}')
-            elif fault == "html200":
-                page = b"<html><body><h1>502 Bad Gateway</h1><p>upstream error</p></body></html>"
-                _send(handler, 200, page, content_type="text/html")
-            elif fault == "malformed":
-                _send(handler, 200, completion("Sure! Here is the report: {summary: ..."))
-            elif fault == "cutoff":
-                half = json.dumps(draft_for(text))[:40]
-                _send(handler, 200, completion(half, finish_reason="length"))
+            reply = self._reply(fault, text, prompt)
+            if reply is not None:
+                (status, data, kind), headers = reply
+                _send(handler, status, data, headers, content_type=kind)
+                answered = fault in ("ok", "schema")
             elif fault == "truncated":
                 data = completion(json.dumps(draft_for(text)))
                 handler.send_response(200)
@@ -251,20 +290,56 @@ def _send(
     handler.wfile.write(data)
 
 
+# The batch API's paths, exactly as OpenAI's (the chat endpoint takes any prefix).
+_BATCH = re.compile(r"^/v1/batches/([^/]+)(/cancel)?$")
+_CONTENT = re.compile(r"^/v1/files/([^/]+)/content$")
+
+
 def _handler(server: FaultServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
+        def _seen(self) -> str:
+            scheme, _, credential = self.headers.get("Authorization", "").partition(" ")
+            if scheme == "Basic":  # from the URL's user and password
+                credential = base64.b64decode(credential).decode(errors="replace")
+            if credential:
+                with server._lock:
+                    server.keys.add(credential)
+            return urlsplit(self.path).path
+
+        def _reply(self, reply: Reply) -> None:
+            status, data, kind = reply
+            _send(self, status, data, content_type=kind)
+
         def do_POST(self) -> None:
+            path = self._seen()
             length = int(self.headers.get("Content-Length") or 0)
-            body = json.loads(self.rfile.read(length) or b"{}")
-            if not self.path.endswith("/chat/completions"):
+            raw = self.rfile.read(length)
+            batch = _BATCH.search(path)
+            if path.endswith("/chat/completions"):
+                try:
+                    server.respond(self, json.loads(raw or b"{}"))
+                except OSError:  # the client gave up (timeout) or was killed
+                    self.close_connection = True
+            elif path == "/v1/files":
+                self._reply(server.store.upload(self.headers.get("Content-Type", ""), raw))
+            elif path == "/v1/batches":
+                self._reply(server.store.create(json.loads(raw or b"{}")))
+            elif batch and batch.group(2):
+                self._reply(server.store.cancel(batch.group(1)))
+            else:
                 _send(self, 404, b'{"error": {"message": "not found"}}')
-                return
-            try:
-                server.respond(self, body)
-            except OSError:  # the client gave up (timeout) or was killed
-                self.close_connection = True
+
+        def do_GET(self) -> None:
+            path = self._seen()
+            batch, content = _BATCH.search(path), _CONTENT.search(path)
+            if batch and not batch.group(2):
+                self._reply(server.store.poll(batch.group(1)))
+            elif content:
+                self._reply(server.store.content(content.group(1)))
+            else:
+                _send(self, 404, b'{"error": {"message": "not found"}}')
 
         def log_message(self, format: str, *args: Any) -> None:
             pass

@@ -86,3 +86,18 @@ def test_merged_models_are_one_class_wherever_imported() -> None:
     models = importlib.import_module("summarise.models")
     assert merging.MergedReport is models.MergedReport is summarise.MergedReport
     assert models.MergedReport.__module__ == "summarise.models.merged"
+
+
+def test_the_batch_api_is_public_and_choosing_it_loads_no_llm_stack() -> None:
+    batch = importlib.import_module("summarise.batch")
+    assert summarise.BatchApiSettings is batch.BatchApiSettings
+    assert {"BatchApiSettings", "BatchEntry", "BatchFailed"} <= set(batch.__all__)
+    code = (
+        "import sys\n"
+        "from summarise.batch import BatchApiSettings, run_folder\n"
+        "BatchApiSettings(poll_interval=1.0)\n"
+        "loaded = sorted(m for m in ('openai', 'instructor', 'httpx2') if m in sys.modules)\n"
+        "print(','.join(loaded))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == ""

@@ -83,8 +83,11 @@ class Backend(Protocol):
         """A sync openai client for the endpoint."""
         ...
 
-    def async_client(self, config: Config) -> openai.AsyncOpenAI:
-        """An async openai client for the endpoint."""
+    def async_client(
+        self, config: Config, *, transport: httpx2.AsyncBaseTransport | None = None
+    ) -> openai.AsyncOpenAI:
+        """An async openai client for the endpoint; through `transport` if one is given (the
+        batch API's, which parks chat completions for a batch)."""
         ...
 
     def instructor(
@@ -239,13 +242,15 @@ class OpenAICompatible:
         )
         return openai.OpenAI(**kwargs)
 
-    def async_client(self, config: Config) -> openai.AsyncOpenAI:
-        """The async twin of `client`."""
+    def async_client(
+        self, config: Config, *, transport: httpx2.AsyncBaseTransport | None = None
+    ) -> openai.AsyncOpenAI:
+        """The async twin of `client`; `transport`, if given, replaces the backend's own."""
         import openai
 
         kwargs = self._client_kwargs(config)
         http: dict[str, Any] = {"timeout": config.timeout}
-        transport = self._async_transport()
+        transport = transport or self._async_transport()
         if transport is not None:
             http["transport"] = transport
         kwargs["http_client"] = openai.DefaultAsyncHttpxClient(

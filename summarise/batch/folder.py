@@ -28,14 +28,15 @@ from ..entities import AliasTable
 from ..errors import ConfigError, InputError, SummariseError
 from ..models import DefenceMeetingReport, EventOverrides
 from ..output import OutputError, write_json_atomic
+from .batch_api import BatchApiSettings, BatchFailed
 from .discover import Found, discover, report_names, safe_name, storable
-from .many import Limiter, asummarise_many, default_concurrency
+from .many import Limiter, asummarise_many, check_batching, default_concurrency
 from .outputs import write_outputs
 from .ray_cluster import ray_cluster
 from .ray_engine import RaySettings, ray_outcomes
 from .ray_events import RayEvents
 from .reading import Job, provenance_of, read_articles, record_failure
-from .record import ArticleEntry, RunSummary, SkippedFile, tally
+from .record import ArticleEntry, BatchEntry, RunSummary, SkippedFile, tally
 from .remote import MIRROR_FOLDER, RemoteFolder, check_outside, is_uri, open_folder, stage
 from .store import (
     STORE_WARNING,
@@ -65,6 +66,9 @@ class RunProgress(Protocol):
     def extracting(self) -> None:
         """Cached and unreadable articles are settled; model calls start now."""
 
+    def batch(self, entry: BatchEntry) -> None:
+        """A batch was sent to the batch API, changed status or ended (`--batch-api`)."""
+
     def end(self, summary: RunSummary) -> None:
         """The run is over; `summary` is what `run.json` holds."""
 
@@ -79,6 +83,9 @@ class _Silent:
         pass
 
     def extracting(self) -> None:
+        pass
+
+    def batch(self, entry: BatchEntry) -> None:
         pass
 
     def end(self, summary: RunSummary) -> None:
@@ -136,11 +143,17 @@ async def _extract_jobs(
     summary: RunSummary,
     ended: Callable[[ArticleEntry], None],
     ray: RaySettings | None,
+    batch_api: tuple[BatchApiSettings, Callable[[BatchEntry], None]] | None = None,
 ) -> None:
-    """Extract the jobs (here, or on Ray), writing each report as it comes; stop when the
-    server refuses the first articles' connections (`_ServerDown`)."""
+    """Extract the jobs (here, on Ray, or through a batch API), writing each report as it
+    comes; stop when the server refuses the first articles' connections (`_ServerDown`) or a
+    batch fails (`BatchFailed`)."""
     pace = summary.concurrency, summary.rpm, summary.tpm
-    if ray is None:
+    if batch_api is not None:
+        many = asummarise_many((job.article for job in jobs), config=config,
+                               concurrency=min(pace[0], len(jobs)), batch_api=batch_api[0],
+                               on_batch=batch_api[1])  # fmt: skip
+    elif ray is None:
         many = asummarise_many((job.article for job in jobs), config=config,
                                concurrency=pace[0], rpm=pace[1], tpm=pace[2])  # fmt: skip
     else:
@@ -227,6 +240,7 @@ async def _execute(
     show: RunProgress,
     journal: Journal | None = None,
     ray: RaySettings | None = None,
+    batch_api: BatchApiSettings | None = None,
 ) -> dict[str, DefenceMeetingReport]:
     """Settle cached and unreadable articles, extract the rest; set the run's status.
 
@@ -240,13 +254,21 @@ async def _execute(
             journal.changed()
         show.article(entry)
 
+    def batch(entry: BatchEntry) -> None:
+        if not any(b is entry for b in summary.batches):
+            summary.batches.append(entry)
+        if journal is not None:
+            journal.changed()
+        show.batch(entry)
+
+    batching = None if batch_api is None else (batch_api, batch)
     jobs, reports = read_articles(files, summary, store, provenance, ended)
     terminate = Terminate()
     try:
         if jobs:
             show.extracting()
             extraction = asyncio.ensure_future(
-                _extract_jobs(jobs, reports, store, config, summary, ended, ray)
+                _extract_jobs(jobs, reports, store, config, summary, ended, ray, batching)
             )
             with terminate.cancels(extraction):
                 await extraction
@@ -256,6 +278,14 @@ async def _execute(
         summary.stopped_by = "SIGTERM" if terminate.received else "SIGINT"
     except _ServerDown as exc:
         summary.status, summary.error = "failed", str(exc)
+    except BatchFailed as exc:  # what came back before it is on disk already
+        made = sum(a.status == "done" for a in summary.articles)
+        summary.status = "failed"
+        summary.error = redact(
+            f"Stopped: {exc} The {made} report(s) made in this run are kept; run again to "
+            "send only the articles not finished.",
+            config,
+        )
     except SummariseError as exc:  # the model server could not be started
         summary.status, summary.error = "aborted", redact(str(exc), config)
     finally:
@@ -291,6 +321,7 @@ class _Options:
     ray: RaySettings | None
     format: ReportFormat = "json"
     remote: RemoteFolder | None = None  # a URI's folder, copied into `out/input` first
+    batch_api: BatchApiSettings | None = None
 
 
 def _without_store_warnings(previous: RunSummary | None) -> RunSummary | None:
@@ -326,12 +357,18 @@ async def _run(
     if options.remote is not None:
         summary.input = options.remote.shown
     summary.warnings.extend(store.warnings)
+    if options.batch_api is not None:  # every article in flight: each round is one batch
+        summary.engine = "batch-api"
+        summary.concurrency = options.concurrency or max(
+            1, min(len(summary.articles), options.batch_api.max_in_flight)
+        )
     write_json_atomic(out / "run.json", summary)
     show.begin(summary)
     journal = Journal(out / "run.json", summary)
     reports = await _execute(
-        found, summary, store, out, config, provenance, show, journal, options.ray
-    )
+        found, summary, store, out, config, provenance, show, journal, options.ray,
+        options.batch_api,
+    )  # fmt: skip
     if summary.status == "complete" and reports:
         write_outputs(
             out, reports, summary, _without_store_warnings(previous),
@@ -380,6 +417,18 @@ def _cluster(config: Config, ray: RaySettings | None) -> contextlib.AbstractCont
     return ray_cluster()
 
 
+def _check_batch_api(
+    config: Config, ray: RaySettings | None, rpm: int | None, tpm: int | None
+) -> None:
+    """Refuse, before anything is read, what a batch API run cannot do."""
+    if ray is not None:
+        raise ConfigError(
+            "--batch-api and --engine ray do not go together: a batch API runs the calls "
+            "itself, so there is nothing for Ray workers to do; choose one."
+        )
+    check_batching(config, None, rpm, tpm)
+
+
 def run_folder(
     directory: str | Path,
     out: str | Path,
@@ -395,6 +444,7 @@ def run_folder(
     aliases: AliasTable | None = None,
     ray: RaySettings | None = None,
     format: ReportFormat = "json",
+    batch_api: BatchApiSettings | None = None,
 ) -> RunSummary:
     """Extract every article under `directory` into `out`; return what was done.
 
@@ -422,6 +472,10 @@ def run_folder(
 
     With `ray`, the model calls run on Ray Data (`batch.ray_engine`, the `ray` extra) against
     served models, `concurrency` per worker; everything else, and what is written, is the same.
+    With `batch_api`, they go through the endpoint's hosted batch API (`batch.batch_api`):
+    every article in flight at once (up to `concurrency`, else `max_in_flight`), each round
+    of their calls one batch, recorded in `summary.batches`; a batch that fails stops the run
+    (status "failed") with the reports finished kept.
 
     Nothing outside `directory` is read: a symbolic link that leads out of it is listed in
     `summary.skipped` with that reason, unless `follow_links`; a file reached twice is read
@@ -449,8 +503,10 @@ def run_folder(
     check_format(format)
     config = config or resolve_config()
     _check_options(concurrency, rpm, tpm)
+    if batch_api is not None:
+        _check_batch_api(config, ray, rpm, tpm)
     options = _Options(concurrency, rpm, tpm, follow_links, one_event, overrides, aliases, ray,
-                       format, remote)  # fmt: skip
+                       format, remote, batch_api)  # fmt: skip
     with exclusive(out), _cluster(config, ray):
         return asyncio.run(_run(directory, out, config, options, progress or _Silent()))
 

@@ -2,7 +2,8 @@
 
 `asummarise_many` / `summarise_many` keep a bounded number of articles in flight (sized to the
 backend) and yield each result as it completes; a failure is that article's outcome, never
-the batch's.
+the batch's. With `batch_api`, the calls go through a hosted batch API (`batch_api`), every
+article in flight at once.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ import asyncio
 import contextlib
 import math
 import time
-from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable, Iterator
+from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable, Iterator, Sized
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
@@ -22,6 +24,8 @@ from ..config import Config, resolve_config
 from ..errors import ConfigError, SummariseError
 from ..loading import ArticleInput, as_article, load_article
 from ..models import Article, DefenceMeetingReport
+from .batch_api import BatchApiSettings, Batcher, BatchFailed
+from .record import BatchEntry
 
 if TYPE_CHECKING:
     import openai
@@ -31,6 +35,7 @@ __all__ = [
     "Outcome",
     "Pacer",
     "asummarise_many",
+    "check_batching",
     "default_concurrency",
     "summarise_many",
 ]
@@ -143,15 +148,43 @@ def default_concurrency(config: Config) -> int:
 
 
 class _Session:
-    """The endpoint and its shared client, started on first use (the embedded server too)."""
+    """The endpoint and its shared client, started on first use (the embedded server too);
+    with a batch API, the batcher its calls go through, and whether a batch stopped the run."""
 
-    def __init__(self, config: Config, client: openai.AsyncOpenAI | None) -> None:
+    def __init__(
+        self,
+        config: Config,
+        client: openai.AsyncOpenAI | None,
+        batch_api: BatchApiSettings | None = None,
+        on_batch: Callable[[BatchEntry], None] | None = None,
+    ) -> None:
         self._config = config
         self._client = client
         self._own_client = client is None
         self._failure: Exception | None = None
         self._stack = contextlib.ExitStack()
         self._lock = asyncio.Lock()
+        self._batcher = (
+            None if batch_api is None
+            else Batcher(batch_api, on_batch=on_batch, on_failure=self._stopped)
+        )  # fmt: skip
+        self.stopped: BatchFailed | None = None  # a batch failed: the run cannot go on
+        self.stop = asyncio.Event()
+
+    def _stopped(self, exc: BatchFailed) -> None:
+        self.stopped = exc
+        self.stop.set()
+
+    @property
+    def batching(self) -> bool:
+        """Whether the calls go through a batch API."""
+        return self._batcher is not None
+
+    def article(self) -> AbstractAsyncContextManager[None]:
+        """An article in flight (which each batch waits for, with a batch API)."""
+        if self._batcher is None:
+            return contextlib.nullcontext()
+        return self._batcher.article()
 
     async def open(self) -> tuple[openai.AsyncOpenAI, Config]:
         async with self._lock:
@@ -173,10 +206,15 @@ class _Session:
         # start-up; nothing could run without the server anyway.
         self._config = self._stack.enter_context(backend_for(self._config).serve(self._config))
         self._config = settled(self._config)
-        self._client = backend_for(self._config).async_client(self._config)
+        if self._batcher is None:
+            self._client = backend_for(self._config).async_client(self._config)
+        else:
+            self._client, self._config = self._batcher.connect(self._config)
 
     async def aclose(self) -> None:
-        if self._own_client and self._client is not None:
+        if self._batcher is not None:
+            await self._batcher.aclose()  # its clients too
+        elif self._own_client and self._client is not None:
             await self._client.close()
         self._stack.close()
 
@@ -222,22 +260,37 @@ async def asummarise_many(
     rpm: int | None = None,
     tpm: int | None = None,
     pacer: Pacer | None = None,
+    batch_api: BatchApiSettings | None = None,
+    on_batch: Callable[[BatchEntry], None] | None = None,
 ) -> AsyncGenerator[Outcome, None]:
     """Extract many articles concurrently; yield each `Outcome` as soon as it is complete.
 
     At most `concurrency` articles are in flight (default: 1 on the embedded server, 4 on an
-    endpoint) through one shared client; `rpm` and `tpm` pace requests and tokens per minute.
-    Articles are read lazily from `articles`; a failure is yielded as that article's outcome,
+    endpoint) through one shared client; `rpm` and `tpm` pace requests and tokens per minute
+    (or `pacer`, instead, when the limits are shared with other processes). Articles are read
+    lazily from `articles`; a failure is yielded as that article's outcome,
     only a server that cannot start raises. The embedded server, when needed, is started on
     first use and stopped at the end. Close the iterator when leaving early
     (`contextlib.aclosing`).
+
+    With `batch_api`, the model calls go through the endpoint's batch API, each round of
+    calls of the articles in flight (default: all of them, up to `max_in_flight`) as one
+    batch; `on_batch` hears of each batch as it is sent and changes status. A batch that
+    fails raises `BatchFailed` (the outcomes finished before it are yielded first). It needs
+    a served endpoint, and neither a `client` nor rate limits.
     """
     config = config or resolve_config()
-    workers = concurrency or default_concurrency(config)
+    if batch_api is not None:
+        check_batching(config, client, rpm, tpm)
+        workers = concurrency or batch_api.max_in_flight
+        if isinstance(articles, Sized):
+            workers = min(workers, max(1, len(articles)))
+    else:
+        workers = concurrency or default_concurrency(config)
     if workers < 1:
         raise ConfigError(f"concurrency must be at least 1, got {workers}")
     limiter = pacer or Limiter(rpm, tpm)
-    session = _Session(config, client)
+    session = _Session(config, client, batch_api, on_batch)
     inputs = enumerate(articles)
     # one finished outcome waits at most: workers never run ahead of what the caller has
     # taken (e.g. written to disk), so a killed run loses little finished work
@@ -246,7 +299,9 @@ async def asummarise_many(
     async def work() -> None:
         try:
             for index, item in inputs:  # shared: each worker takes the next article
-                await results.put(await _extract(index, item, session, limiter))
+                async with session.article():
+                    outcome = await _extract(index, item, session, limiter)
+                await results.put(outcome)
         except Exception as exc:  # the server cannot start, or `articles` itself failed
             await results.put(exc)
         else:
@@ -256,18 +311,78 @@ async def asummarise_many(
     try:
         running = len(tasks)
         while running:
-            result = await results.get()
+            result = await _next(results, session)
             if result is None:
                 running -= 1
             elif isinstance(result, Exception):
                 raise result
             else:
                 yield result
+        if session.stopped is not None:  # every article ended before the failure was seen
+            raise session.stopped
     finally:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         await session.aclose()
+
+
+def check_batching(
+    config: Config, client: openai.AsyncOpenAI | None, rpm: int | None, tpm: int | None
+) -> None:
+    """Refuse what a batch API cannot do."""
+    if config.embedded:
+        raise ConfigError(
+            "--batch-api needs a served endpoint with a batch API (files and batches, as "
+            "OpenAI's): set --base-url (or SUMMARISE_BASE_URL); the embedded server has none."
+        )
+    if client is not None:
+        raise ConfigError("with batch_api, asummarise_many makes its own clients: pass no client")
+    if rpm is not None or tpm is not None:
+        raise ConfigError(
+            "--rpm and --tpm pace live requests; a batch API queues a batch's requests itself: "
+            "leave them out with --batch-api."
+        )
+
+
+async def _next(
+    results: asyncio.Queue[Outcome | Exception | None], session: _Session
+) -> Outcome | Exception | None:
+    """The next result; with a batch API, the failure that stopped it once one has (the
+    outcomes finished before it are still taken first)."""
+    if not session.batching:
+        return await results.get()
+    while session.stopped is None:
+        get = asyncio.ensure_future(results.get())
+        stop = asyncio.ensure_future(session.stop.wait())
+        try:
+            await asyncio.wait({get, stop}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stop.cancel()
+            get.cancel()  # a get that took its item meanwhile still returns it
+            await asyncio.wait({get, stop})
+        if get.cancelled():
+            break
+        if session.stopped is None or not _stopped_by_batch(get.result()):
+            return get.result()
+    while True:  # what the failure left unfinished is no outcome: it stays pending
+        try:
+            result = results.get_nowait()
+        except asyncio.QueueEmpty:
+            return session.stopped
+        if not _stopped_by_batch(result):
+            return result
+
+
+def _stopped_by_batch(result: Outcome | Exception | None) -> bool:
+    """Whether an article ended because a batch failed (not for anything of its own)."""
+    error: BaseException | None = result.error if isinstance(result, Outcome) else None
+    seen = 0
+    while error is not None and seen < 20:
+        if isinstance(error, BatchFailed):
+            return True
+        error, seen = error.__cause__ or error.__context__, seen + 1
+    return False
 
 
 def summarise_many(

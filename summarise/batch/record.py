@@ -14,6 +14,7 @@ from ..models import SCHEMA_VERSION, TokenUsage
 __all__ = [
     "RUN_FORMAT",
     "ArticleEntry",
+    "BatchEntry",
     "RunCounts",
     "RunStatus",
     "RunSummary",
@@ -52,6 +53,20 @@ class ArticleEntry(_Record):
     attempts: int = Field(default=0, description="Model calls made in this run.")
     usage: TokenUsage = Field(default_factory=TokenUsage, description="Tokens used in this run.")
     seconds: float = 0.0
+
+
+class BatchEntry(_Record):
+    """One batch of model calls sent to a hosted batch API (`--batch-api`)."""
+
+    id: str = Field(description="The batch API's id for it.")
+    status: str = Field(
+        description="Its status as the batch API last told it: validating, in_progress, "
+        "finalizing, completed, failed, expired, cancelling, cancelled."
+    )
+    requests: int = Field(description="Model calls it holds (of every article in flight).")
+    submitted: datetime
+    ended: datetime | None = Field(default=None, description="None: the run waits on it.")
+    error: str | None = Field(default=None, description="Why it failed, expired or stopped.")
 
 
 class SkippedFile(_Record):
@@ -94,8 +109,9 @@ class RunSummary(_Record):
     prompt_version: str
     schema_version: str = SCHEMA_VERSION
     toolkit_version: str = __version__
-    engine: Literal["local", "ray"] = Field(
-        default="local", description="Where the model calls ran: this process, or Ray Data."
+    engine: Literal["local", "ray", "batch-api"] = Field(
+        default="local",
+        description="Where the model calls ran: this process, Ray Data, or a hosted batch API.",
     )
     concurrency: int = Field(description="Articles in flight (per worker on Ray).")
     rpm: int | None = None
@@ -113,6 +129,9 @@ class RunSummary(_Record):
         description="Hash of the reports, overrides and options merged: unchanged, no new merge.",
     )
     articles: list[ArticleEntry] = Field(default_factory=list)
+    batches: list[BatchEntry] = Field(
+        default_factory=list, description="The batches sent (--batch-api), in order."
+    )
     skipped: list[SkippedFile] = Field(default_factory=list)
 
     @property
