@@ -15,11 +15,9 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
-from rich.text import Text
 
 if TYPE_CHECKING:
-    from .batch import ArticleEntry, BatchApiSettings
+    from .batch import BatchApiSettings
     from .config import Config
     from .entities import AliasTable
     from .models import EventOverrides
@@ -135,53 +133,6 @@ def _fail(exc: SummariseError) -> typer.Exit:
     return typer.Exit(2)
 
 
-def _row(entry: "ArticleEntry", out: Path) -> list[str]:
-    """One article of `extract`: what its report holds, or that it failed."""
-    from .models import DefenceMeetingReport
-
-    name = _printable(Path(entry.path).name)
-    if entry.report is None:
-        what = f"failed ({entry.error_type})" if entry.status == "failed" else "not done"
-        return [name, "-", "-", "-", f"{entry.seconds:.1f}", what]
-    path = out / entry.report
-    report = DefenceMeetingReport.model_validate_json(path.read_bytes())
-    evidence = report.evidence()
-    aligned = sum(e.aligned for e in evidence)
-    return [
-        name,
-        str(len(report.attendees)),
-        str(len(report.denials)),
-        f"{aligned} / {len(evidence) - aligned}",
-        f"{entry.seconds:.1f}",
-        _printable(str(path)),
-    ]
-
-
-_EXTRACT_COLUMNS = ("article", "attendees", "denials", "evidence aligned / not found", "seconds")
-
-
-def _print_extracted(entries: "list[ArticleEntry]", out: Path) -> None:
-    """A table on a terminal, tab-separated lines elsewhere; each failure on stderr, as one
-    line (file, error type, message)."""
-    rows = [_row(entry, out) for entry in entries]
-    if _out.is_terminal:
-        table = Table(*_EXTRACT_COLUMNS)
-        table.add_column("report", overflow="fold")
-        table.columns[0].no_wrap = True
-        for row in rows:
-            table.add_row(*(Text(cell) for cell in row))
-        _out.print(table)
-    else:
-        print("\t".join([*_EXTRACT_COLUMNS, "report"]))
-        for row in rows:
-            print("\t".join(row))
-    for entry in entries:
-        if entry.status == "failed":
-            from .console import failure_line
-
-            _err.print(f"[red]failed:[/red] {escape(failure_line(entry))}", highlight=False)
-
-
 def _print_error(error: str | None, warnings: list[str] | None = None) -> None:
     """What stopped a run (or its merge), and what the user should know, on stderr."""
     for warning in warnings or []:
@@ -224,7 +175,9 @@ def extract(
         summary = extract_files(files, out, config=config)
     except SummariseError as exc:
         raise _fail(exc) from exc
-    _print_extracted(summary.articles, out)
+    from .console import print_extracted
+
+    print_extracted(summary.articles, out, stdout=_out, stderr=_err)
     _print_error(summary.error)
     raise typer.Exit(summary.exit_code)
 

@@ -13,6 +13,7 @@ import json
 import sys
 from collections import Counter
 from datetime import timedelta
+from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from rich.console import Console
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
     from .batch import ArticleEntry, BatchEntry, RunProgress, RunSummary
     from .cli import Display
 
-__all__ = ["failure_line", "printable", "progress_for"]
+__all__ = ["failure_line", "print_extracted", "printable", "progress_for"]
 _FAILURES_SHOWN = 20
 
 
@@ -251,3 +252,50 @@ def progress_for(display: Display) -> RunProgress:
     if display == "jsonl":
         return _Lines(sys.stdout)
     return _Quiet()
+
+
+def _row(entry: ArticleEntry, out: Path) -> list[str]:
+    """One article of `extract`: what its report holds, or that it failed."""
+    from .models import DefenceMeetingReport
+
+    name = printable(Path(entry.path).name)
+    if entry.report is None:
+        what = f"failed ({entry.error_type})" if entry.status == "failed" else "not done"
+        return [name, "-", "-", "-", f"{entry.seconds:.1f}", what]
+    path = out / entry.report
+    report = DefenceMeetingReport.model_validate_json(path.read_bytes())
+    evidence = report.evidence()
+    aligned = sum(e.aligned for e in evidence)
+    return [
+        name,
+        str(len(report.attendees)),
+        str(len(report.denials)),
+        f"{aligned} / {len(evidence) - aligned}",
+        f"{entry.seconds:.1f}",
+        printable(str(path)),
+    ]
+
+
+_EXTRACT_COLUMNS = ("article", "attendees", "denials", "evidence aligned / not found", "seconds")
+
+
+def print_extracted(
+    entries: list[ArticleEntry], out: Path, *, stdout: Console, stderr: Console
+) -> None:
+    """A table on a terminal, tab-separated lines elsewhere; each failure on stderr, as one
+    line (file, error type, message)."""
+    rows = [_row(entry, out) for entry in entries]
+    if stdout.is_terminal:
+        table = Table(*_EXTRACT_COLUMNS)
+        table.add_column("report", overflow="fold")
+        table.columns[0].no_wrap = True
+        for row in rows:
+            table.add_row(*(Text(cell) for cell in row))
+        stdout.print(table)
+    else:
+        print("\t".join([*_EXTRACT_COLUMNS, "report"]))
+        for row in rows:
+            print("\t".join(row))
+    for entry in entries:
+        if entry.status == "failed":
+            stderr.print(f"[red]failed:[/red] {escape(failure_line(entry))}", highlight=False)

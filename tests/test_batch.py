@@ -28,6 +28,7 @@ from summarise.batch import (
 )
 from summarise.batch.discover import discover
 from summarise.batch.many import _Pace
+from summarise.batch.progress import Silent
 from summarise.config import Config
 from summarise.console import progress_for
 from summarise.errors import BackendError, ConfigError, ExtractionError, InputError, SummariseError
@@ -871,7 +872,7 @@ def test_extract_files_names_reports_by_stem(
     fake = server({"b": ["500"] * 3})
     seen: list[ArticleEntry] = []
 
-    class Seen(folder._Silent):
+    class Seen(Silent):
         def article(self, entry: ArticleEntry) -> None:
             seen.append(entry)
 

@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from summarise.batch import ArticleEntry, RunSummary, folder, run_folder
+from summarise.batch.progress import Silent
 from summarise.batch.record import tally
 from summarise.batch.writing import Journal
 from summarise.config import Config
@@ -281,7 +282,7 @@ def test_run_json_lists_each_article_as_it_ends(
     out = tmp_path / "out"
     seen: list[tuple[str, str]] = []
 
-    class Watch(folder._Silent):
+    class Watch(Silent):
         def article(self, entry: ArticleEntry) -> None:
             seen.append((entry.name, _record(out / "run.json")[entry.name]))
 

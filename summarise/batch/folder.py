@@ -18,21 +18,21 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol
 
 from pydantic import ValidationError
 
 from ..backends import refused
 from ..config import Config, redact, redact_url, resolve_config
 from ..entities import AliasTable
-from ..errors import ConfigError, InputError, SummariseError
+from ..errors import InputError, SummariseError
 from ..models import DefenceMeetingReport, EventOverrides
 from ..output import OutputError, write_json_atomic
 from .batch_api import BatchApiSettings, BatchFailed
+from .checks import check_apart, check_batch_api, check_options, cluster_for
 from .discover import Found, discover, report_names, safe_name, storable
-from .many import Limiter, asummarise_many, check_batching, default_concurrency
+from .many import asummarise_many, default_concurrency
 from .outputs import write_outputs
-from .ray_cluster import ray_cluster
+from .progress import RunProgress, Silent
 from .ray_engine import RaySettings, ray_outcomes
 from .ray_events import RayEvents
 from .reading import Job, provenance_of, read_articles, record_failure
@@ -52,44 +52,6 @@ from .terminate import Terminate
 from .writing import Journal, check_writable, exclusive
 
 __all__ = ["RunProgress", "extract_files", "run_folder"]
-
-
-class RunProgress(Protocol):
-    """What a run reports as it goes: the plan, each article as it ends, the end."""
-
-    def begin(self, summary: RunSummary) -> None:
-        """The run is planned: every article is listed (pending), skipped files too."""
-
-    def article(self, entry: ArticleEntry) -> None:
-        """One article ended: done, cached or failed."""
-
-    def extracting(self) -> None:
-        """Cached and unreadable articles are settled; model calls start now."""
-
-    def batch(self, entry: BatchEntry) -> None:
-        """A batch was sent to the batch API, changed status or ended (`--batch-api`)."""
-
-    def end(self, summary: RunSummary) -> None:
-        """The run is over; `summary` is what `run.json` holds."""
-
-
-class _Silent:
-    """No progress shown."""
-
-    def begin(self, summary: RunSummary) -> None:
-        pass
-
-    def article(self, entry: ArticleEntry) -> None:
-        pass
-
-    def extracting(self) -> None:
-        pass
-
-    def batch(self, entry: BatchEntry) -> None:
-        pass
-
-    def end(self, summary: RunSummary) -> None:
-        pass
 
 
 def _store_report(store: ReportStore, name: str, report: DefenceMeetingReport) -> str:
@@ -387,48 +349,6 @@ async def _run(
     return summary
 
 
-def _check_apart(directory: Path, out: Path) -> None:
-    """Refuse an output folder that would make the next run read its own outputs."""
-    source, target = directory.resolve(), out.resolve()
-    if source == target:
-        raise InputError(
-            f"The output folder {out} is the input folder: the next run would read its own "
-            f"reports as articles. Write elsewhere, e.g. --out {directory.name}-out."
-        )
-    reports = target / "reports"
-    if source == reports or source.is_relative_to(reports):
-        raise InputError(
-            f"The input folder {directory} is inside the reports of {out}: every run would "
-            "read the reports it writes. Choose another output folder."
-        )
-
-
-def _check_options(concurrency: int | None, rpm: int | None, tpm: int | None) -> None:
-    if concurrency is not None and concurrency < 1:
-        raise ConfigError(f"concurrency must be at least 1, got {concurrency}")
-    Limiter(rpm, tpm)  # validates the limits
-
-
-def _cluster(config: Config, ray: RaySettings | None) -> contextlib.AbstractContextManager[Any]:
-    """One Ray cluster for the whole of a Ray run (extraction, grouping, merges); none when
-    there is no served model to run against (the run then stops with that reason)."""
-    if ray is None or not (ray.endpoints or config.base_url):
-        return contextlib.nullcontext()
-    return ray_cluster()
-
-
-def _check_batch_api(
-    config: Config, ray: RaySettings | None, rpm: int | None, tpm: int | None
-) -> None:
-    """Refuse, before anything is read, what a batch API run cannot do."""
-    if ray is not None:
-        raise ConfigError(
-            "--batch-api and --engine ray do not go together: a batch API runs the calls "
-            "itself, so there is nothing for Ray workers to do; choose one."
-        )
-    check_batching(config, None, rpm, tpm)
-
-
 def run_folder(
     directory: str | Path,
     out: str | Path,
@@ -492,23 +412,23 @@ def run_folder(
     if is_uri(directory):
         remote = open_folder(str(directory))
         if remote.local is not None:  # a file:// URI
-            _check_apart(remote.local, out)
+            check_apart(remote.local, out)
             check_outside(remote.local, out)
         directory = out / MIRROR_FOLDER
     directory = Path(directory)
     if remote is None and not directory.is_dir():
         raise InputError(f"{directory} is not a folder")
     if remote is None:
-        _check_apart(directory, out)
+        check_apart(directory, out)
     check_format(format)
     config = config or resolve_config()
-    _check_options(concurrency, rpm, tpm)
+    check_options(concurrency, rpm, tpm)
     if batch_api is not None:
-        _check_batch_api(config, ray, rpm, tpm)
+        check_batch_api(config, ray, rpm, tpm)
     options = _Options(concurrency, rpm, tpm, follow_links, one_event, overrides, aliases, ray,
                        format, remote, batch_api)  # fmt: skip
-    with exclusive(out), _cluster(config, ray):
-        return asyncio.run(_run(directory, out, config, options, progress or _Silent()))
+    with exclusive(out), cluster_for(config, ray):
+        return asyncio.run(_run(directory, out, config, options, progress or Silent()))
 
 
 def extract_files(
@@ -529,7 +449,7 @@ def extract_files(
     """
     files, out = [Path(p) for p in paths], Path(out)
     config = config or resolve_config()
-    _check_options(concurrency, None, None)
+    check_options(concurrency, None, None)
     check_writable(out)
     stems = Counter[str]()
     names, firsts = [], dict[str, Path]()
@@ -543,7 +463,7 @@ def extract_files(
         config, provenance, names, [storable(str(p)) for p in files], [],
         directory=Path.cwd(), out=out, concurrency=concurrency, rpm=None, tpm=None,
     )  # fmt: skip
-    show = progress or _Silent()
+    show = progress or Silent()
     show.begin(summary)
     for entry, path in zip(summary.articles, files, strict=True):
         first = firsts[safe_name(path.stem)]
