@@ -37,6 +37,7 @@ from summarise.models import Article
 
 from .batchstore import BatchFate
 from .faultserver import FaultServer
+from .run_outputs import report_files, without_timings
 from .test_batch import CALLS, article_text, config_for, entries, server, write_articles
 
 __all__ = ["server"]  # the fixture, imported for these tests
@@ -46,20 +47,6 @@ pytestmark = pytest.mark.block_network(allowed_hosts=["127.0.0.1"])
 FAST = BatchApiSettings(poll_interval=0.01, max_poll_interval=0.02, max_wait=2.0)
 ROOT = Path(__file__).resolve().parents[1]
 runner = CliRunner()
-
-
-def _without_timings(value: Any) -> Any:
-    """A report's JSON without its wall-clock seconds, the only thing two runs differ in."""
-    if isinstance(value, dict):
-        return {k: _without_timings(v) for k, v in value.items() if k != "seconds"}
-    if isinstance(value, list):
-        return [_without_timings(v) for v in value]
-    return value
-
-
-def _reports(out: Path) -> dict[str, Any]:
-    return {p.name: _without_timings(json.loads(p.read_bytes()))
-            for p in sorted((out / "reports").glob("*.json"))}  # fmt: skip
 
 
 class _Recorder:
@@ -104,12 +91,12 @@ def test_a_batch_api_run_writes_what_the_live_run_writes(
 
     assert live.status == batched.status == "complete" and batched.exit_code == 0
     assert batched.engine == "batch-api" and batched.counts.done == len(keys)
-    assert _reports(tmp_path / "batch") == _reports(tmp_path / "live")
+    assert report_files(tmp_path / "batch") == report_files(tmp_path / "live")
     assert (tmp_path / "batch" / "events.json").read_bytes() == (
         tmp_path / "live" / "events.json"
     ).read_bytes()
     merged = [json.loads((tmp_path / d / "merged.json").read_bytes()) for d in ("batch", "live")]
-    assert _without_timings(merged[0]) == _without_timings(merged[1])
+    assert without_timings(merged[0]) == without_timings(merged[1])
     assert all(fake.requests[k] == 2 * CALLS for k in keys)  # once per run, each pass once
     assert {e.usage.total_tokens for e in batched.articles} == {
         e.usage.total_tokens for e in live.articles

@@ -30,6 +30,7 @@ from .event_fixtures import (
     visit_report,
 )
 from .faultserver import FaultServer
+from .run_outputs import report_files, without_timings
 from .test_batch import CALLS, config_for, entries, server, write_articles
 
 __all__ = ["server"]  # the fixture, imported for these tests
@@ -61,20 +62,6 @@ def cluster() -> Iterator[None]:
     ray.shutdown()
 
 
-def _without_timings(value: Any) -> Any:
-    """A report's JSON without its wall-clock seconds, the only thing two runs differ in."""
-    if isinstance(value, dict):
-        return {k: _without_timings(v) for k, v in value.items() if k != "seconds"}
-    if isinstance(value, list):
-        return [_without_timings(v) for v in value]
-    return value
-
-
-def _reports(out: Path) -> dict[str, Any]:
-    return {p.name: _without_timings(json.loads(p.read_bytes()))
-            for p in sorted((out / "reports").glob("*.json"))}  # fmt: skip
-
-
 def test_a_ray_run_writes_what_the_local_run_writes(
     tmp_path: Path, server: Callable[..., FaultServer], cluster: None
 ) -> None:
@@ -91,7 +78,7 @@ def test_a_ray_run_writes_what_the_local_run_writes(
     assert local.status == on_ray.status == "complete"
     assert on_ray.engine == "ray" and local.engine == "local"
     assert on_ray.counts.done == len(keys)
-    assert _reports(tmp_path / "ray") == _reports(tmp_path / "local")
+    assert report_files(tmp_path / "ray") == report_files(tmp_path / "local")
     assert (tmp_path / "ray" / "events.json").read_bytes() == (
         tmp_path / "local" / "events.json"
     ).read_bytes()
@@ -99,7 +86,7 @@ def test_a_ray_run_writes_what_the_local_run_writes(
         "events/*.json"))]:  # fmt: skip
         ray_json, local_json = (json.loads((tmp_path / d / name).read_bytes())
                                 for d in ("ray", "local"))  # fmt: skip
-        assert _without_timings(ray_json) == _without_timings(local_json), name
+        assert without_timings(ray_json) == without_timings(local_json), name
     assert all(fake.requests[k] == 2 * CALLS for k in keys)  # once per run, each pass once
 
 

@@ -9,13 +9,11 @@ as the local runner writes it. Minutes long, so only on demand::
 
 from __future__ import annotations
 
-import json
 import os
 import random
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -23,6 +21,7 @@ from summarise.batch import RaySettings, run_folder
 from summarise.config import Config
 
 from .faultserver import fault_server
+from .run_outputs import report_files
 
 if os.environ.get("SUMMARISE_SCALE") != "1":
     pytest.skip("the 10,000-article run is on demand: SUMMARISE_SCALE=1", allow_module_level=True)
@@ -62,18 +61,6 @@ def _folder(root: Path, count: int) -> Path:
     return folder
 
 
-def _reports(out: Path) -> dict[str, Any]:
-    def without_seconds(value: Any) -> Any:
-        if isinstance(value, dict):
-            return {k: without_seconds(v) for k, v in value.items() if k != "seconds"}
-        if isinstance(value, list):
-            return [without_seconds(v) for v in value]
-        return value
-
-    return {p.name: without_seconds(json.loads(p.read_bytes()))
-            for p in sorted((out / "reports").glob("*.json"))}  # fmt: skip
-
-
 def test_ten_thousand_articles_none_lost_and_a_subset_as_the_local_run(
     tmp_path: Path, cluster: None
 ) -> None:
@@ -100,7 +87,7 @@ def test_ten_thousand_articles_none_lost_and_a_subset_as_the_local_run(
         on_ray = run_folder(subset, tmp_path / "ray", config=config, concurrency=16, ray=ray)
 
     assert local.counts == on_ray.counts
-    assert _reports(tmp_path / "ray") == _reports(tmp_path / "local")
+    assert report_files(tmp_path / "ray") == report_files(tmp_path / "local")
     assert (tmp_path / "ray" / "events.json").read_bytes() == (
         tmp_path / "local" / "events.json"
     ).read_bytes()

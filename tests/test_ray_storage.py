@@ -10,8 +10,9 @@ from summarise.batch import RaySettings, run_folder
 from summarise.report_parts import part_files, read_part
 
 from .faultserver import FaultServer
+from .run_outputs import without_timings
 from .test_batch import CALLS, config_for, server, write_articles
-from .test_ray_engine import _without_timings, cluster, pytestmark
+from .test_ray_engine import cluster, pytestmark
 
 __all__ = ["cluster", "pytestmark", "server"]  # the fixtures and marks, imported for these tests
 
@@ -36,7 +37,7 @@ def test_a_ray_run_from_a_uri_into_parts_stores_what_the_local_run_writes(
     assert set(rows) == set(keys)
     for name, row in rows.items():
         file = (tmp_path / "local" / "reports" / f"{name}.json").read_bytes()
-        assert _without_timings(json.loads(row.report)) == _without_timings(json.loads(file))
+        assert without_timings(json.loads(row.report)) == without_timings(json.loads(file))
     assert (tmp_path / "ray" / "events.json").read_bytes() == (
         tmp_path / "local" / "events.json"
     ).read_bytes()

@@ -11,7 +11,6 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -24,6 +23,7 @@ from summarise.models import DefenceMeetingReport
 from summarise.report_parts import PartFormat, PartRow, encode_part, part_files, read_part
 
 from .faultserver import FaultServer
+from .run_outputs import without_timings
 from .test_batch import CALLS, article_text, config_for, entries, server, write_articles
 
 __all__ = ["server"]  # the fixture, imported for these tests
@@ -33,14 +33,6 @@ pytestmark = pytest.mark.block_network(allowed_hosts=["127.0.0.1"])
 
 ROOT = Path(__file__).resolve().parents[1]
 FORMATS: list[PartFormat] = ["jsonl", "parquet"]
-
-
-def _without_timings(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _without_timings(v) for k, v in value.items() if k != "seconds"}
-    if isinstance(value, list):
-        return [_without_timings(v) for v in value]
-    return value
 
 
 def _rows(out: Path, format: PartFormat) -> dict[str, PartRow]:
@@ -69,7 +61,7 @@ def test_part_runs_store_the_reports_a_json_run_writes(
     assert set(rows) == {"a", "b", "sub__a"}
     for name, row in rows.items():
         file = (tmp_path / "json" / "reports" / f"{name}.json").read_text(encoding="utf-8")
-        assert _without_timings(json.loads(row.report)) == _without_timings(json.loads(file))
+        assert without_timings(json.loads(row.report)) == without_timings(json.loads(file))
         # the row holds what the report's JSON file would hold, byte for byte
         assert row.report == report_text(DefenceMeetingReport.model_validate_json(row.report))
         assert entries(as_parts)[name].report == f"reports/part-000001.{format}"
