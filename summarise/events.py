@@ -76,6 +76,7 @@ __all__ = [
     "GroupingReason",
     "RelatedEvent",
     "event_index",
+    "event_members",
     "group_events",
     "load_overrides",
     "merge_events",
@@ -393,6 +394,23 @@ def _interval_text(earliest: date, latest: date) -> str:
     return f"{earliest.day} {earliest:{_MONTH}} {earliest.year} \u2013 {end}"
 
 
+def event_members(
+    reports: Sequence[DefenceMeetingReport], groups: Sequence[EventGroup]
+) -> list[list[DefenceMeetingReport]]:
+    """Each event's reports, in the order of its articles; InputError when an article of an
+    event has no report."""
+    by_id: dict[str, list[DefenceMeetingReport]] = defaultdict(list)
+    for report in reports:
+        by_id[report.source.id].append(report)
+    members = []
+    for group in groups:
+        missing = [a for a in group.articles if a not in by_id]
+        if missing:
+            raise InputError(f"event {group.id}: no report for {', '.join(missing)}")
+        members.append([r for a in group.articles for r in by_id[a]])
+    return members
+
+
 def merge_events(
     reports: Sequence[DefenceMeetingReport],
     groups: Sequence[EventGroup],
@@ -400,17 +418,10 @@ def merge_events(
     aliases: AliasTable | None = None,
 ) -> list[EventReport]:
     """Each event with the merge (`summarise.merging.merge`) of its articles' reports."""
-    by_id: dict[str, list[DefenceMeetingReport]] = defaultdict(list)
-    for report in reports:
-        by_id[report.source.id].append(report)
-    merged = []
-    for group in groups:
-        missing = [a for a in group.articles if a not in by_id]
-        if missing:
-            raise InputError(f"event {group.id}: no report for {', '.join(missing)}")
-        members = [r for a in group.articles for r in by_id[a]]
-        merged.append(EventReport(event=group, report=merge(members, aliases=aliases)))
-    return merged
+    return [
+        EventReport(event=group, report=merge(members, aliases=aliases))
+        for group, members in zip(groups, event_members(reports, groups), strict=True)
+    ]
 
 
 def event_index(groups: Sequence[EventGroup]) -> EventIndex:

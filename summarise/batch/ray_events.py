@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import json
 import pickle
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from ..entities import AliasTable
-from ..errors import InputError
 from ..event_keys import Folder, block_keys
 from ..event_pairs import ScoredPair, block_scores, blocking_order, rank_pairs
 from ..models import DefenceMeetingReport, EventOverrides
@@ -61,12 +60,22 @@ class RayEvents:
     def __init__(self, workers: int | None = None) -> None:
         self.workers = workers
 
-    def _size(self, ray: Any, items: int) -> tuple[int, float]:
-        """How many workers for `items` groups, and the CPUs each asks for: half of the
-        cluster's share, so that the shuffle's own actors find room beside them."""
-        cpus = ray.cluster_resources().get("CPU", 1)
-        workers = max(1, min(self.workers or int(cpus), items))
-        return workers, cpus / workers / 2
+    def _shuffled(
+        self, rows: list[dict[str, Any]], key: str, worker: type, args: tuple[Any, ...],
+        groups: int,
+    ) -> Iterator[dict[str, Any]]:  # fmt: skip
+        """`rows` shuffled by `key` on the cluster, each group given to a `worker(*args)`;
+        the rows the workers return. At most `groups` workers (default: the cluster's CPUs),
+        each asking for half its share of the CPUs, so the shuffle's own actors find room."""
+        with ray_cluster() as ray:
+            cpus = ray.cluster_resources().get("CPU", 1)
+            workers = max(1, min(self.workers or int(cpus), groups))
+            dataset = ray.data.from_items(rows, override_num_blocks=workers)
+            done = dataset.groupby(key, num_partitions=workers).map_groups(
+                worker, fn_constructor_args=args, concurrency=workers,
+                num_cpus=cpus / workers / 2, batch_format="numpy",
+            )  # fmt: skip
+            yield from done.iter_rows()
 
     def group(
         self,
@@ -87,17 +96,10 @@ class RayEvents:
                 for key in sorted(block_keys(folder.articles[i]))]  # fmt: skip
         if not rows:
             return []
-        with ray_cluster() as ray:
-            workers, each = self._size(ray, len(order))
-            dataset = ray.data.from_items(rows, override_num_blocks=workers)
-            blocks = dataset.groupby("key", num_partitions=workers)
-            scored = blocks.map_groups(
-                _ScoreBlocks, fn_constructor_args=(folder, order), concurrency=workers,
-                num_cpus=each, batch_format="numpy",
-            )  # fmt: skip
-            return rank_pairs(
-                pair for row in scored.iter_rows() for pair in pickle.loads(row["pairs"])
-            )  # our own workers' pickles
+        scored = self._shuffled(rows, "key", _ScoreBlocks, (folder, order), len(order))
+        return rank_pairs(  # our own workers' pickles
+            pair for row in scored for pair in pickle.loads(row["pairs"])
+        )
 
     def pages(
         self,
@@ -107,28 +109,16 @@ class RayEvents:
         aliases: AliasTable | None,
     ) -> list[EventPage]:
         """Each event merged and rendered on the cluster, in `groups` order."""
-        by_id: dict[str, list[DefenceMeetingReport]] = {}
-        for report in reports:
-            by_id.setdefault(report.source.id, []).append(report)
-        rows = []
-        for group in groups:
-            members = [r for a in group.articles for r in by_id.get(a, [])]
-            missing = [a for a in group.articles if a not in by_id]
-            if missing:
-                raise InputError(f"event {group.id}: no report for {', '.join(missing)}")
-            rows += [{"event": group.id, "position": p, "report": r.model_dump_json()}
-                     for p, r in enumerate(members)]  # fmt: skip
+        from ..events import event_members
+
+        rows = [{"event": group.id, "position": p, "report": r.model_dump_json()}
+                for group, members in zip(groups, event_members(reports, groups), strict=True)
+                for p, r in enumerate(members)]  # fmt: skip
         if not rows:
             return []
-        with ray_cluster() as ray:
-            workers, each = self._size(ray, len(groups))
-            dataset = ray.data.from_items(rows, override_num_blocks=workers)
-            events = dataset.groupby("event", num_partitions=workers)
-            merged = events.map_groups(
-                _MergeEvents, fn_constructor_args=({g.id: g for g in groups}, aliases),
-                concurrency=workers, num_cpus=each, batch_format="numpy",
-            )  # fmt: skip
-            pages = {row["event"]: row for row in merged.iter_rows()}
+        args = ({g.id: g for g in groups}, aliases)
+        merged = self._shuffled(rows, "event", _MergeEvents, args, len(groups))
+        pages = {row["event"]: row for row in merged}
         return [
             EventPage(
                 EventReport.model_validate_json(pages[g.id]["json"]),
